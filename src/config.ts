@@ -1,0 +1,241 @@
+// Environment (and `.env`) → one typed, validated Config; the only module that reads process.env.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import cron from 'node-cron';
+import { z } from 'zod';
+import { parseAllowList, type AllowList } from './feeds/addressPolicy.js';
+
+export interface Config {
+  telegram: {
+    token: string | undefined;
+    apiRoot: string;
+    webhookUrl: string | undefined;
+    webhookSecret: string | undefined;
+  };
+  port: number;
+  llm: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    timeoutMs: number;
+    dailyTokenBudget: number | undefined;
+    /** After this long without a digest, a pending article goes out without one. */
+    fallbackAfterMs: number;
+  };
+  storeUrl: string;
+  poll: {
+    cron: string;
+    intervalMs: number;
+    concurrency: number;
+    perHostConcurrency: number;
+  };
+  fetch: {
+    maxBytes: number;
+    timeoutMs: number;
+    allowPrivate: AllowList;
+  };
+  digest: { time: string; timezone: string };
+  delivery: { messagesPerSecond: number; maxSubscriptionsPerChat: number; summaryPerUserPerDay: number };
+  adminIds: number[];
+  promptsDir: string;
+  archiveDir: string | undefined;
+  logLevel: LogLevelName;
+}
+
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+  ) {
+    super(`${variable}: ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const httpUrl = (what: string) =>
+  optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/i.test(v), { message: what });
+
+const positiveInt = (fallback: number, what: string) =>
+  optionalString.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) {
+      ctx.addIssue({ code: 'custom', message: what });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const positiveNumber = (fallback: number, what: string) =>
+  optionalString.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) {
+      ctx.addIssue({ code: 'custom', message: what });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const isTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const TIME_OF_DAY = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+const envSchema = z.object({
+  TELEGRAM_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
+    message: 'a bot token from BotFather, like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11',
+  }),
+  TELEGRAM_API_ROOT: httpUrl('an http(s) URL of a Bot API server').transform((v) => v ?? 'https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: optionalString.refine((v) => v === undefined || /^https:\/\/[^\s/]+/i.test(v), {
+    message: 'a public https:// URL',
+  }),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+    message: '1 to 256 characters of A-Z, a-z, 0-9, _ and -',
+  }),
+  PORT: optionalString.transform((v, ctx) => {
+    if (v === undefined) return 8080;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      ctx.addIssue({ code: 'custom', message: 'a TCP port number (0-65535)' });
+      return z.NEVER;
+    }
+    return n;
+  }),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: httpUrl('an http(s) URL of an OpenAI-compatible API, like https://api.deepseek.com/v1'),
+  OPENAI_MODEL: optionalString.transform((v) => v ?? 'gpt-4o-mini'),
+  LLM_TIMEOUT_SECONDS: positiveInt(120, 'a whole number of seconds'),
+  LLM_DAILY_TOKEN_BUDGET: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'a whole number of tokens per day, or empty for no limit' });
+      return z.NEVER;
+    }
+    return n;
+  }),
+  DIGEST_FALLBACK_HOURS: positiveNumber(6, 'a number of hours'),
+  STORE_URL: optionalString
+    .transform((v) => v ?? 'sqlite://data/bot.sqlite')
+    .refine((v) => /^(sqlite:\/\/.+|redis:\/\/.+|rediss:\/\/.+|postgres(ql)?:\/\/.+)$/.test(v), {
+      message: 'sqlite://PATH, redis://HOST:PORT or postgres://USER@HOST/DB',
+    }),
+  POLL_CRON: optionalString
+    .transform((v) => v ?? '*/10 * * * *')
+    .refine((v) => cron.validate(v), { message: 'a cron expression of 5 or 6 fields, like */10 * * * *' }),
+  FEED_INTERVAL_MINUTES: positiveNumber(10, 'a number of minutes'),
+  POLL_CONCURRENCY: positiveInt(16, 'a whole number of feeds fetched at once'),
+  POLL_PER_HOST_CONCURRENCY: positiveInt(2, 'a whole number of requests at once to one host'),
+  FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024, 'a whole number of bytes'),
+  FETCH_TIMEOUT_SECONDS: positiveNumber(20, 'a number of seconds'),
+  FETCH_ALLOW_PRIVATE: optionalString.transform((v, ctx) => {
+    try {
+      return parseAllowList(v ?? '');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `comma-separated hosts, host:port or CIDRs (${(error as Error).message})` });
+      return z.NEVER;
+    }
+  }),
+  DIGEST_TIME: optionalString
+    .transform((v) => v ?? '08:00')
+    .refine((v) => TIME_OF_DAY.test(v), { message: 'a time of day as HH:MM, like 08:00' }),
+  DIGEST_TIMEZONE: optionalString
+    .transform((v) => v ?? 'Asia/Shanghai')
+    .refine(isTimeZone, { message: 'an IANA time zone, like Asia/Shanghai' }),
+  SEND_RATE_PER_SECOND: positiveNumber(28, 'messages per second (Telegram allows about 30)'),
+  MAX_SUBSCRIPTIONS_PER_CHAT: positiveInt(200, 'a whole number'),
+  SUMMARY_PER_USER_PER_DAY: positiveInt(50, 'a whole number'),
+  ADMIN_IDS: optionalString.transform((v, ctx) => {
+    const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (parts.some((p) => !/^-?\d+$/.test(p))) {
+      ctx.addIssue({ code: 'custom', message: 'comma-separated numeric Telegram user ids' });
+      return z.NEVER;
+    }
+    return parts.map(Number);
+  }),
+  PROMPTS_DIR: optionalString.transform((v) => v ?? 'prompts'),
+  ARCHIVE_DIR: optionalString,
+  LOG_LEVEL: optionalString
+    .transform((v) => (v ?? 'info').toLowerCase())
+    .refine((v): v is LogLevelName => ['debug', 'info', 'warn', 'error'].includes(v), {
+      message: 'one of debug, info, warn, error',
+    }),
+});
+
+/** Reads `.env` from `cwd` when present; the real environment wins over the file. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Record<string, string | undefined> {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+/** Validates the environment once; throws ConfigError naming the first bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), `expected ${issue.message}, got ${JSON.stringify(String(env[String(issue.path[0])] ?? ''))}`);
+  }
+  const e = result.data;
+  return {
+    telegram: {
+      token: e.TELEGRAM_BOT_TOKEN,
+      apiRoot: e.TELEGRAM_API_ROOT,
+      webhookUrl: e.TELEGRAM_WEBHOOK_URL,
+      webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+    },
+    port: e.PORT,
+    llm: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000,
+      dailyTokenBudget: e.LLM_DAILY_TOKEN_BUDGET,
+      fallbackAfterMs: e.DIGEST_FALLBACK_HOURS * 3_600_000,
+    },
+    storeUrl: e.STORE_URL,
+    poll: {
+      cron: e.POLL_CRON,
+      intervalMs: e.FEED_INTERVAL_MINUTES * 60_000,
+      concurrency: e.POLL_CONCURRENCY,
+      perHostConcurrency: e.POLL_PER_HOST_CONCURRENCY,
+    },
+    fetch: {
+      maxBytes: e.FETCH_MAX_BYTES,
+      timeoutMs: e.FETCH_TIMEOUT_SECONDS * 1000,
+      allowPrivate: e.FETCH_ALLOW_PRIVATE,
+    },
+    digest: { time: e.DIGEST_TIME, timezone: e.DIGEST_TIMEZONE },
+    delivery: {
+      messagesPerSecond: e.SEND_RATE_PER_SECOND,
+      maxSubscriptionsPerChat: e.MAX_SUBSCRIPTIONS_PER_CHAT,
+      summaryPerUserPerDay: e.SUMMARY_PER_USER_PER_DAY,
+    },
+    adminIds: e.ADMIN_IDS,
+    promptsDir: e.PROMPTS_DIR,
+    archiveDir: e.ARCHIVE_DIR,
+    logLevel: e.LOG_LEVEL as LogLevelName,
+  };
+}
+
+/** The secrets of a config, for the logger to mask wherever they appear. */
+export function secretsOf(config: Config): string[] {
+  return [config.telegram.token, config.telegram.webhookSecret, config.llm.apiKey].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 6,
+  );
+}

@@ -1,0 +1,11 @@
+// Test runner settings: real HTTP fakes on 127.0.0.1, so give network tests room and run files in parallel.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    pool: 'forks',
+  },
+});
