@@ -47,3 +47,8 @@ export interface FeedState {
   primed: boolean;
   createdAt: number;
 }
+
+/** The state of a feed nobody has polled yet: due now, not primed. */
+export function newFeedState(id: string, url: string, now: number): FeedState {
+  return { id, url, nextPollAt: now, errorCount: 0, primed: false, createdAt: now };
+}
