@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { isTimeZone } from './core/localTime.js';
 import { parseAllowList, type AllowList } from './feeds/addressPolicy.js';
 
 export interface Config {
@@ -84,15 +85,6 @@ const positiveNumber = (fallback: number, what: string) =>
     }
     return n;
   });
-
-const isTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export const TIME_OF_DAY = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 

@@ -52,3 +52,81 @@ export interface FeedState {
 export function newFeedState(id: string, url: string, now: number): FeedState {
   return { id, url, nextPollAt: now, errorCount: 0, primed: false, createdAt: now };
 }
+
+/** An article as the bot keeps it between polling and delivery; one per canonical URL across feeds. */
+export interface Article {
+  key: string;
+  url?: string;
+  canonicalUrl?: string;
+  title: string;
+  author?: string;
+  publishedAt?: number;
+  categories: string[];
+  /** The feed's text, capped; the page is fetched when this is only a teaser. */
+  contentText: string;
+  feedId: string;
+  feedTitle: string;
+  firstSeenAt: number;
+}
+
+/** An article that arrived through a feed and waits for its digest before going out to that feed's chats. */
+export interface PendingDigest {
+  feedId: string;
+  feedTitle: string;
+  articleKey: string;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string;
+}
+
+/** What goes out for one article: its digest, or why there is none. */
+export interface Dispatch {
+  article: Article;
+  feedId: string;
+  feedTitle: string;
+  digest?: import('./digest.js').Digest;
+  /** Set when the article goes out without a digest. */
+  noDigest?: 'unreadable' | 'llm-failed' | 'budget';
+}
+
+export type DeliveryMode = 'instant' | 'daily' | 'both';
+
+/** A chat the bot talks to, and how it wants its articles. */
+export interface ChatSettings {
+  id: number;
+  type: 'private' | 'group' | 'supergroup' | 'channel';
+  title?: string;
+  lang: 'zh' | 'en';
+  mode: DeliveryMode;
+  /** HH:MM in `timezone`. */
+  digestTime: string;
+  timezone: string;
+  /** False once Telegram said the bot is blocked or the chat is gone; true again when it speaks. */
+  active: boolean;
+  inactiveReason?: string;
+  /** Local day (YYYY-MM-DD) of the last daily digest sent on schedule. */
+  lastDigestDay?: string;
+  createdAt: number;
+}
+
+export function newChat(id: number, type: ChatSettings['type'], defaults: { digestTime: string; timezone: string; lang?: 'zh' | 'en' }, now: number): ChatSettings {
+  return { id, type, lang: defaults.lang ?? 'zh', mode: 'instant', digestTime: defaults.digestTime, timezone: defaults.timezone, active: true, createdAt: now };
+}
+
+/** One message waiting in the durable outbox. */
+export interface OutboxMessage {
+  /** Stable id: the same push or digest part always gets the same id, so a rerun cannot queue it twice. */
+  id: string;
+  chatId: number;
+  html?: string;
+  /** Plain-text fallback, or the text of a plain message. */
+  plain: string;
+  document?: { filename: string; base64: string; caption?: string };
+  replyMarkup?: unknown;
+  replyTo?: number;
+  noPreview?: boolean;
+  createdAt: number;
+  attempts: number;
+  notBefore: number;
+}

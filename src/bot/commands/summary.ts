@@ -1,0 +1,63 @@
+// /summary <url> (and a bare URL in a private chat): acknowledged at once, digested in the background, answered in the chat.
+import type { Telegraf } from 'telegraf';
+import { localDay } from '../../core/localTime.js';
+import { hashtags } from '../../core/renderDigest.js';
+import { escapeHtml, link, truncate } from '../../core/telegramHtml.js';
+import { FetchError } from '../../feeds/safeFetch.js';
+import { LlmError } from '../../digests/llmClient.js';
+import { BudgetExhaustedError } from '../../digests/tokenBudget.js';
+import type { BotContext, BotServices } from '../context.js';
+
+const URL_ONLY = /^\s*(https?:\/\/\S+)\s*$/i;
+
+function reasonOf(error: unknown): string {
+  if (error instanceof FetchError || error instanceof LlmError || error instanceof BudgetExhaustedError) return error.message;
+  return 'internal error';
+}
+
+async function underQuota(services: BotServices, ctx: BotContext): Promise<boolean> {
+  const userId = ctx.from?.id ?? ctx.chat!.id;
+  if (services.config.adminIds.includes(userId)) return true;
+  const key = `quota:summary:${userId}:${localDay(services.now(), services.config.digest.timezone)}`;
+  const used = Number((await services.store.meta.get(key)) ?? 0);
+  if (used >= services.config.delivery.summaryPerUserPerDay) return false;
+  await services.store.meta.set(key, used + 1, 2 * 24 * 3_600_000);
+  return true;
+}
+
+async function summarize(services: BotServices, ctx: BotContext, url: string): Promise<void> {
+  if (!(await underQuota(services, ctx))) return ctx.say(ctx.t.summaryQuota(services.config.delivery.summaryPerUserPerDay));
+  await ctx.say(ctx.t.summaryWorking, { reply: true });
+  const queued = services.work.push('summary', async () => {
+    try {
+      const outcome = await services.summarizer.forUrl(url);
+      if (outcome.kind === 'unreadable') return ctx.say(ctx.t.summaryUnreadable(escapeHtml(outcome.reason)));
+      const d = outcome.digest;
+      const summary = escapeHtml(d.summary);
+      await ctx.say(
+        [
+          `<b>${link(truncate(d.title || outcome.title, 200), outcome.url ?? url)}</b>`,
+          d.summary.length > 160 ? `<blockquote expandable>${summary}</blockquote>` : `<blockquote>${summary}</blockquote>`,
+          `${ctx.lang === 'en' ? 'TL;DR' : '总结'}: ${escapeHtml(d.tldr)}`,
+          escapeHtml(hashtags(d.tags)),
+        ].join('\n'),
+      );
+    } catch (error) {
+      services.log.warn('summary failed', { chatId: ctx.chat!.id, url, error });
+      await ctx.say(ctx.t.summaryFailed(escapeHtml(truncate(reasonOf(error), 300))));
+    }
+  });
+  if (!queued) await ctx.say(ctx.t.busy);
+}
+
+export function mountSummaryCommands(bot: Telegraf<BotContext>, services: BotServices): void {
+  bot.command('summary', async (ctx) => {
+    const url = ctx.args[0];
+    if (!url) return ctx.say(escapeHtml(ctx.t.usage.summary!));
+    return summarize(services, ctx, url);
+  });
+  bot.hears(URL_ONLY, async (ctx, next) => {
+    if (ctx.chat.type !== 'private') return next();
+    return summarize(services, ctx, ctx.match[1]!);
+  });
+}

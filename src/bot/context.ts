@@ -1,0 +1,75 @@
+// What every command handler gets: the services, the chat's settings and language, replies through the outbox, the admin rule.
+import type { Context } from 'telegraf';
+import type { Config } from '../config.js';
+import type { ChatSettings } from '../core/model.js';
+import { visibleText } from '../core/telegramHtml.js';
+import type { DailyDigest } from '../delivery/dailyDigest.js';
+import type { Sender } from '../delivery/sender.js';
+import type { Summarizer } from '../digests/summarize.js';
+import type { Logger } from '../log.js';
+import type { SubscribeDeps } from '../pipeline/subscribe.js';
+import type { Store } from '../store/store.js';
+import type { SubscriptionIndex } from '../store/subscriptions.js';
+import { TEXTS, type Lang } from './i18n.js';
+import type { WorkQueue } from './workQueue.js';
+
+export interface BotServices {
+  config: Config;
+  store: Store;
+  subs: SubscriptionIndex;
+  sender: Sender;
+  summarizer: Summarizer;
+  daily: DailyDigest;
+  subscribeDeps: SubscribeDeps;
+  work: WorkQueue;
+  log: Logger;
+  now: () => number;
+}
+
+export interface BotContext extends Context {
+  chatSettings: ChatSettings;
+  lang: Lang;
+  t: (typeof TEXTS)[Lang];
+  /** Replies through the outbox; ids derive from the update, so a redelivered update cannot reply twice. */
+  say(html: string, extra?: { replyMarkup?: unknown; reply?: boolean }): Promise<void>;
+  /** True when this sender may change subscriptions and settings of this chat. */
+  mayChange(): Promise<boolean>;
+  /** The words after the command. */
+  args: string[];
+}
+
+export function installContext(services: BotServices) {
+  const adminCache = new Map<string, { ok: boolean; until: number }>();
+  return (ctx: BotContext) => {
+    let n = 0;
+    const chatId = ctx.chat!.id;
+    ctx.say = async (html, extra = {}) => {
+      const replyTo = extra.reply && ctx.message ? ctx.message.message_id : undefined;
+      await services.sender.enqueue({
+        id: `r:${chatId}:${ctx.update.update_id}:${n++}`,
+        chatId,
+        html,
+        plain: visibleText(html),
+        ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
+        ...(replyTo ? { replyTo } : {}),
+        noPreview: true,
+      });
+    };
+    ctx.mayChange = async () => {
+      const chat = ctx.chat!;
+      if (chat.type === 'private' || chat.type === 'channel') return true;
+      const from = ctx.from;
+      if (!from) return false;
+      if (services.config.adminIds.includes(from.id)) return true;
+      const senderChat = (ctx.message as { sender_chat?: { id: number } } | undefined)?.sender_chat;
+      if (senderChat?.id === chat.id) return true; // an anonymous administrator
+      const key = `${chat.id}:${from.id}`;
+      const cached = adminCache.get(key);
+      if (cached && cached.until > services.now()) return cached.ok;
+      const member = await ctx.telegram.getChatMember(chat.id, from.id);
+      const ok = member.status === 'creator' || member.status === 'administrator';
+      adminCache.set(key, { ok, until: services.now() + 60_000 });
+      return ok;
+    };
+  };
+}

@@ -1,0 +1,68 @@
+// The telegraf bot: an error boundary for every update, the chat's settings on every context, one module per command group.
+import { Telegraf } from 'telegraf';
+import { newChat, type ChatSettings } from '../core/model.js';
+import { escapeHtml } from '../core/telegramHtml.js';
+import { mountOpmlCommands } from './commands/opml.js';
+import { mountSettingsCommands } from './commands/settings.js';
+import { mountSubscriptionCommands } from './commands/subscriptions.js';
+import { mountSummaryCommands } from './commands/summary.js';
+import { installContext, type BotContext, type BotServices } from './context.js';
+import { COMMANDS, langOf, TEXTS } from './i18n.js';
+
+export function createBot(token: string, services: BotServices): Telegraf<BotContext> {
+  const bot = new Telegraf<BotContext>(token, {
+    telegram: { apiRoot: services.config.telegram.apiRoot, webhookReply: false },
+    handlerTimeout: 30_000,
+  });
+  const withHelpers = installContext(services);
+
+  bot.catch((error, ctx) => {
+    services.log.error('update failed', { updateId: ctx.update.update_id, chatId: ctx.chat?.id, error });
+  });
+
+  // The chat's settings, created on first contact; a chat that speaks again is active again.
+  bot.use(async (ctx, next) => {
+    const chat = ctx.chat;
+    if (!chat) return next();
+    const key = String(chat.id);
+    let settings = await services.store.chats.get(key);
+    const userLang = chat.type === 'private' ? langOf(ctx.from?.language_code) : undefined;
+    if (!settings) {
+      settings = newChat(chat.id, chat.type, { digestTime: services.config.digest.time, timezone: services.config.digest.timezone, lang: userLang ?? 'zh' }, services.now());
+      if ('title' in chat && chat.title) settings.title = chat.title;
+      await services.store.chats.set(key, settings);
+    } else if (!settings.active || (userLang && userLang !== settings.lang)) {
+      const updated: ChatSettings = { ...settings, active: true, ...(userLang ? { lang: userLang } : {}) };
+      delete updated.inactiveReason;
+      settings = updated;
+      await services.store.chats.set(key, settings);
+    }
+    ctx.chatSettings = settings;
+    ctx.lang = settings.lang;
+    ctx.t = TEXTS[settings.lang];
+    withHelpers(ctx);
+    return next();
+  });
+
+  const help = (ctx: BotContext) => {
+    const lines = COMMANDS.map((c) => `/${c.command} — ${escapeHtml(c[ctx.lang])}`);
+    return ctx.say(`${escapeHtml(ctx.t.welcome)}\n\n${escapeHtml(ctx.t.help)}\n${lines.join('\n')}`);
+  };
+  bot.start(help);
+  bot.help(help);
+
+  mountSubscriptionCommands(bot, services);
+  mountSummaryCommands(bot, services);
+  mountSettingsCommands(bot, services);
+  mountOpmlCommands(bot, services);
+  return bot;
+}
+
+/** The command menu, in Chinese by default and in English for English-speaking users. */
+export async function registerCommands(bot: Telegraf<BotContext>): Promise<void> {
+  await bot.telegram.setMyCommands(COMMANDS.map((c) => ({ command: c.command, description: c.zh })));
+  await bot.telegram.setMyCommands(
+    COMMANDS.map((c) => ({ command: c.command, description: c.en })),
+    { language_code: 'en' },
+  );
+}

@@ -1,0 +1,157 @@
+// Every sentence the bot says, in Chinese and in English (for users whose Telegram speaks English).
+import type { Lang } from '../core/renderDigest.js';
+
+export type { Lang };
+
+export function langOf(languageCode: string | undefined): Lang {
+  return languageCode?.toLowerCase().startsWith('en') ? 'en' : 'zh';
+}
+
+export const COMMANDS: Array<{ command: string; zh: string; en: string }> = [
+  { command: 'sub', zh: '订阅 RSS/Atom/JSON 源（可一次多个）', en: 'Follow feeds (several at once)' },
+  { command: 'unsub', zh: '取消订阅', en: 'Unfollow a feed' },
+  { command: 'list', zh: '查看订阅及其状态', en: 'Your feeds and their health' },
+  { command: 'summary', zh: '为任意网页生成中文摘要', en: 'Chinese digest of any page' },
+  { command: 'digest', zh: '立即发送每日摘要', en: 'Send the daily digest now' },
+  { command: 'mode', zh: '推送方式：instant / daily / both', en: 'Delivery: instant / daily / both' },
+  { command: 'time', zh: '每日摘要时间 HH:MM', en: 'Daily digest time HH:MM' },
+  { command: 'tz', zh: '时区，例如 Asia/Shanghai', en: 'Time zone, e.g. Asia/Shanghai' },
+  { command: 'settings', zh: '查看和修改设置', en: 'Show and change settings' },
+  { command: 'export', zh: '导出订阅为 OPML', en: 'Export feeds as OPML' },
+  { command: 'import', zh: '从 OPML 文件导入订阅', en: 'Import feeds from an OPML file' },
+  { command: 'help', zh: '帮助', en: 'Help' },
+];
+
+type Texts = {
+  welcome: string;
+  help: string;
+  usage: Record<string, string>;
+  adminOnly: string;
+  subWorking: (n: number) => string;
+  subAdded: (title: string, url: string) => string;
+  subAlready: (title: string) => string;
+  subDiscovered: (page: string) => string;
+  subFailed: (input: string, reason: string) => string;
+  subLimit: (max: number) => string;
+  unsubDone: (title: string) => string;
+  unsubUnknown: (what: string) => string;
+  unsubPick: string;
+  listEmpty: string;
+  listHeader: (n: number) => string;
+  healthOk: string;
+  healthNew: string;
+  healthFailing: (count: number, error: string) => string;
+  summaryWorking: string;
+  summaryUnreadable: (reason: string) => string;
+  summaryFailed: (reason: string) => string;
+  summaryQuota: (n: number) => string;
+  digestEmpty: string;
+  modeSet: (mode: string) => string;
+  timeSet: (time: string, tz: string) => string;
+  tzSet: (tz: string) => string;
+  tzBad: (tz: string) => string;
+  settings: (mode: string, time: string, tz: string, feeds: number) => string;
+  exportEmpty: string;
+  exportCaption: (n: number) => string;
+  importNeedsFile: string;
+  importWorking: (n: number) => string;
+  importReport: (added: number, already: number, failed: Array<[string, string]>) => string;
+  importBadFile: (reason: string) => string;
+  busy: string;
+  modeNames: Record<'instant' | 'daily' | 'both', string>;
+};
+
+export const TEXTS: Record<Lang, Texts> = {
+  zh: {
+    welcome: '你好！我会关注你订阅的 RSS/Atom/JSON 源，把每篇新文章浓缩成简体中文摘要推送给你。\n\n发送 /sub 加上网址即可订阅，例如：\n/sub https://www.ruanyifeng.com/blog/atom.xml',
+    help: '可用命令：',
+    usage: {
+      sub: '用法：/sub <网址> [<网址> ...]',
+      unsub: '用法：/unsub <网址或编号>',
+      summary: '用法：/summary <网址>',
+      mode: '用法：/mode instant|daily|both',
+      time: '用法：/time HH:MM（例如 /time 08:30）',
+      tz: '用法：/tz <IANA 时区>（例如 /tz Asia/Shanghai）',
+    },
+    adminOnly: '只有群管理员可以修改订阅和设置。',
+    subWorking: (n) => `正在检查 ${n} 个源……`,
+    subAdded: (title, url) => `✅ 已订阅 <b>${title}</b>\n${url}\n之后的新文章会推送到这里（不推送旧文章）。`,
+    subAlready: (title) => `已经订阅过 <b>${title}</b>。`,
+    subDiscovered: (page) => `（从网页 ${page} 中找到了订阅源）`,
+    subFailed: (input, reason) => `❌ 无法订阅 ${input}：${reason}`,
+    subLimit: (max) => `每个对话最多订阅 ${max} 个源。`,
+    unsubDone: (title) => `已取消订阅 <b>${title}</b>。`,
+    unsubUnknown: (what) => `没有找到订阅：${what}。发送 /list 查看编号。`,
+    unsubPick: '选择要取消的订阅：',
+    listEmpty: '还没有订阅。发送 /sub <网址> 开始。',
+    listHeader: (n) => `共 ${n} 个订阅：`,
+    healthOk: '正常',
+    healthNew: '等待首次抓取',
+    healthFailing: (count, error) => `⚠️ 连续失败 ${count} 次：${error}`,
+    summaryWorking: '⏳ 正在读取并生成摘要……',
+    summaryUnreadable: (reason) => `无法读取这个网页的正文（${reason}），没有生成摘要。`,
+    summaryFailed: (reason) => `生成摘要失败：${reason}`,
+    summaryQuota: (n) => `今天的 /summary 次数已用完（每人每天 ${n} 次）。`,
+    digestEmpty: '自上次摘要以来没有新文章。',
+    modeSet: (mode) => `推送方式已改为：${mode}`,
+    timeSet: (time, tz) => `每日摘要时间已设为 ${time}（${tz}）。`,
+    tzSet: (tz) => `时区已设为 ${tz}。`,
+    tzBad: (tz) => `不认识的时区：${tz}。请使用 IANA 名称，例如 Asia/Shanghai、Europe/Berlin。`,
+    settings: (mode, time, tz, feeds) => `⚙️ 设置\n推送方式：${mode}\n每日摘要：${time}（${tz}）\n订阅数：${feeds}`,
+    exportEmpty: '没有可导出的订阅。',
+    exportCaption: (n) => `共 ${n} 个订阅的 OPML 文件。`,
+    importNeedsFile: '请发送 OPML 文件，并在说明中写 /import（或回复该文件发送 /import）。',
+    importWorking: (n) => `正在导入 ${n} 个源……`,
+    importReport: (added, already, failed) =>
+      `导入完成：新增 ${added} 个，已订阅 ${already} 个，失败 ${failed.length} 个。` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}：${r}`).join('\n') : ''),
+    importBadFile: (reason) => `无法读取这个文件：${reason}`,
+    busy: '请求太多，请稍后再试。',
+    modeNames: { instant: '即时推送', daily: '每日摘要', both: '即时 + 每日' },
+  },
+  en: {
+    welcome: 'Hello! I follow RSS/Atom/JSON feeds for you and send each new article as a short Simplified-Chinese digest.\n\nSend /sub with a URL to follow a feed, for example:\n/sub https://hnrss.org/frontpage',
+    help: 'Commands:',
+    usage: {
+      sub: 'Usage: /sub <url> [<url> ...]',
+      unsub: 'Usage: /unsub <url or number>',
+      summary: 'Usage: /summary <url>',
+      mode: 'Usage: /mode instant|daily|both',
+      time: 'Usage: /time HH:MM (e.g. /time 08:30)',
+      tz: 'Usage: /tz <IANA zone> (e.g. /tz Europe/Berlin)',
+    },
+    adminOnly: 'Only group administrators can change feeds and settings.',
+    subWorking: (n) => `Checking ${n} feed(s)…`,
+    subAdded: (title, url) => `✅ Following <b>${title}</b>\n${url}\nNew articles will arrive here (no backlog).`,
+    subAlready: (title) => `Already following <b>${title}</b>.`,
+    subDiscovered: (page) => `(found on the page ${page})`,
+    subFailed: (input, reason) => `❌ Cannot follow ${input}: ${reason}`,
+    subLimit: (max) => `A chat can follow at most ${max} feeds.`,
+    unsubDone: (title) => `Unfollowed <b>${title}</b>.`,
+    unsubUnknown: (what) => `No such subscription: ${what}. See /list for the numbers.`,
+    unsubPick: 'Pick a feed to unfollow:',
+    listEmpty: 'No feeds yet. Send /sub <url> to start.',
+    listHeader: (n) => `${n} feed(s):`,
+    healthOk: 'ok',
+    healthNew: 'not fetched yet',
+    healthFailing: (count, error) => `⚠️ failed ${count} time(s) in a row: ${error}`,
+    summaryWorking: '⏳ Reading the page and writing a digest…',
+    summaryUnreadable: (reason) => `Cannot read an article on this page (${reason}); no digest.`,
+    summaryFailed: (reason) => `No digest: ${reason}`,
+    summaryQuota: (n) => `You have used today's /summary quota (${n} a day).`,
+    digestEmpty: 'Nothing new since the last digest.',
+    modeSet: (mode) => `Delivery is now: ${mode}`,
+    timeSet: (time, tz) => `Daily digest at ${time} (${tz}).`,
+    tzSet: (tz) => `Time zone set to ${tz}.`,
+    tzBad: (tz) => `Unknown time zone: ${tz}. Use an IANA name such as Asia/Shanghai or Europe/Berlin.`,
+    settings: (mode, time, tz, feeds) => `⚙️ Settings\nDelivery: ${mode}\nDaily digest: ${time} (${tz})\nFeeds: ${feeds}`,
+    exportEmpty: 'No feeds to export.',
+    exportCaption: (n) => `OPML with ${n} feed(s).`,
+    importNeedsFile: 'Send an OPML file with /import as its caption (or reply /import to the file).',
+    importWorking: (n) => `Importing ${n} feed(s)…`,
+    importReport: (added, already, failed) =>
+      `Import done: ${added} added, ${already} already followed, ${failed.length} failed.` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}: ${r}`).join('\n') : ''),
+    importBadFile: (reason) => `Cannot read this file: ${reason}`,
+    busy: 'Too many requests; please try again later.',
+    modeNames: { instant: 'instant', daily: 'daily digest', both: 'instant + daily' },
+  },
+};

@@ -1,0 +1,38 @@
+// Wall-clock time in a chat's time zone: its calendar day, its HH:MM, the start of its next day.
+
+/** The local calendar day of `now` in `timeZone`, as YYYY-MM-DD. */
+export function localDay(now: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** The local time of day of `now` in `timeZone`, as HH:MM (24 h). */
+export function localClock(now: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  return `${get('hour')}:${get('minute')}`;
+}
+
+/** "8:05" → "08:05", for comparing times of day as strings. */
+export function padClock(time: string): string {
+  const [h, m] = time.split(':');
+  return `${(h ?? '0').padStart(2, '0')}:${(m ?? '0').padStart(2, '0')}`;
+}
+
+/** The first instant of the next local day (found by stepping, so DST and odd offsets hold). */
+export function nextLocalMidnight(now: number, timeZone: string): number {
+  const today = localDay(now, timeZone);
+  let t = now;
+  for (const step of [3_600_000, 60_000, 1000]) {
+    while (localDay(t + step, timeZone) === today) t += step;
+  }
+  return t + 1000;
+}
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,49 @@
+// OPML in and out: the subscriptions of a chat as an OPML 2.0 file, and the feed URLs found in one.
+import { decodeEntities } from './text.js';
+
+export interface OpmlFeed {
+  url: string;
+  title?: string | undefined;
+  siteUrl?: string | undefined;
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderOpml(title: string, feeds: OpmlFeed[], now: number): string {
+  const outlines = feeds
+    .map((f) => {
+      const t = xml(f.title || f.url);
+      return `    <outline type="rss" text="${t}" title="${t}" xmlUrl="${xml(f.url)}"${f.siteUrl ? ` htmlUrl="${xml(f.siteUrl)}"` : ''}/>`;
+    })
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head>
+    <title>${xml(title)}</title>
+    <dateCreated>${new Date(now).toUTCString()}</dateCreated>
+  </head>
+  <body>
+${outlines}
+  </body>
+</opml>
+`;
+}
+
+/** Every feed an OPML document lists (nested outlines included), in order, without duplicates. */
+export function parseOpml(text: string): OpmlFeed[] {
+  if (!/<opml[\s>]/i.test(text)) throw new Error('not an OPML file (no <opml> element)');
+  const out: OpmlFeed[] = [];
+  const seen = new Set<string>();
+  for (const [tag] of text.matchAll(/<outline\b[^>]*>/gi)) {
+    const attr = (name: string) => {
+      const m = new RegExp(`\\b${name}\\s*=\\s*("([^"]*)"|'([^']*)')`, 'i').exec(tag);
+      const v = m?.[2] ?? m?.[3];
+      return v === undefined ? undefined : decodeEntities(v).trim();
+    };
+    const url = attr('xmlUrl');
+    if (!url || seen.has(url)) continue;
+    seen.add(url);
+    out.push({ url, title: attr('title') ?? attr('text'), siteUrl: attr('htmlUrl') });
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+// Pushed digests and daily digests as Telegram HTML (and a plain-text twin), escaped, within 4096 characters.
+import type { Digest } from './digest.js';
+import type { Article, Dispatch } from './model.js';
+import { escapeHtml, link, packMessages, truncate, visibleText, SAFE_MESSAGE } from './telegramHtml.js';
+
+export type Lang = 'zh' | 'en';
+
+export interface Rendered {
+  html: string;
+  /** Sent instead when Telegram refuses the HTML. */
+  plain: string;
+}
+
+const NO_DIGEST: Record<NonNullable<Dispatch['noDigest']>, Record<Lang, string>> = {
+  unreadable: { zh: '（无法读取正文，未生成摘要）', en: '(the article could not be read; no digest)' },
+  'llm-failed': { zh: '（摘要服务暂时不可用，未生成摘要）', en: '(the digest service was unavailable; no digest)' },
+  budget: { zh: '（今日摘要额度已用完，未生成摘要）', en: "(today's digest budget is spent; no digest)" },
+};
+
+export const hashtags = (tags: readonly string[]) => tags.map((t) => `#${t}`).join(' ');
+
+function excerpt(article: Article, max = 280): string {
+  return truncate(article.contentText.replace(/\s+/g, ' ').trim(), max);
+}
+
+/** One new article, as pushed in instant mode. */
+export function renderPush(d: Dispatch, lang: Lang): Rendered {
+  const title = truncate(d.digest?.title || d.article.title, 200);
+  const feed = truncate(d.feedTitle, 100);
+  const lines: string[] = [`<b>${link(title, d.article.url)}</b>`, `<i>${escapeHtml(feed)}</i>`];
+  const plain: string[] = [title, feed];
+  if (d.digest) {
+    const summary = truncate(d.digest.summary, 1500);
+    lines.push(summary.length > 160 ? `<blockquote expandable>${escapeHtml(summary)}</blockquote>` : `<blockquote>${escapeHtml(summary)}</blockquote>`);
+    plain.push(summary);
+    if (d.digest.tags.length) {
+      lines.push(escapeHtml(hashtags(d.digest.tags)));
+      plain.push(hashtags(d.digest.tags));
+    }
+  } else {
+    const text = excerpt(d.article);
+    if (text) {
+      lines.push(escapeHtml(text));
+      plain.push(text);
+    }
+    const note = NO_DIGEST[d.noDigest ?? 'llm-failed'][lang];
+    lines.push(`<i>${escapeHtml(note)}</i>`);
+    plain.push(note);
+  }
+  if (d.article.url) plain.push(d.article.url);
+  return { html: lines.join('\n'), plain: truncate(plain.join('\n\n'), SAFE_MESSAGE) };
+}
+
+/** One line of a daily digest. */
+export interface DailyEntry {
+  chatId: number;
+  articleKey: string;
+  feedId: string;
+  feedTitle: string;
+  title: string;
+  url?: string | undefined;
+  tldr?: string | undefined;
+  tags: string[];
+  at: number;
+}
+
+export function dailyEntryOf(chatId: number, d: Dispatch, at: number): DailyEntry {
+  const digest: Digest | undefined = d.digest;
+  return {
+    chatId,
+    articleKey: d.article.key,
+    feedId: d.feedId,
+    feedTitle: d.feedTitle,
+    title: digest?.title || d.article.title,
+    url: d.article.url,
+    tldr: digest?.tldr,
+    tags: digest?.tags ?? [],
+    at,
+  };
+}
+
+const DAILY_HEADER: Record<Lang, (day: string, n: number) => string> = {
+  zh: (day, n) => `📰 <b>每日摘要 ${escapeHtml(day)}</b>（${n} 篇）`,
+  en: (day, n) => `📰 <b>Daily digest ${escapeHtml(day)}</b> (${n} articles)`,
+};
+
+/** The daily digest: grouped by feed, one line per article, split into as many messages as it needs. */
+export function renderDaily(entries: DailyEntry[], day: string, lang: Lang): Rendered[] {
+  const byFeed = new Map<string, DailyEntry[]>();
+  for (const e of [...entries].sort((a, b) => a.at - b.at)) {
+    const list = byFeed.get(e.feedId) ?? [];
+    list.push(e);
+    byFeed.set(e.feedId, list);
+  }
+  const blocks: string[] = [DAILY_HEADER[lang](day, entries.length)];
+  for (const list of byFeed.values()) {
+    blocks.push(`\n<b>${escapeHtml(truncate(list[0]!.feedTitle, 100))}</b>`);
+    for (const e of list) {
+      const text = truncate(e.tldr || e.title, 300);
+      const tags = e.tags.length ? ' ' + escapeHtml(hashtags(e.tags.slice(0, 3))) : '';
+      blocks.push(`• ${link(text, e.url)}${tags}`);
+    }
+  }
+  return packMessages(blocks).map((html) => ({ html, plain: visibleText(html) }));
+}

@@ -1,0 +1,53 @@
+// The text to digest: the feed's own content when it holds the article, else the page fetched safely and extracted.
+import { htmlToText } from '../core/text.js';
+import { decodeBody } from '../feeds/charset.js';
+import type { SafeFetch } from '../feeds/safeFetch.js';
+import { extractArticle, isSubstantial, NotAnArticleError } from './extract.js';
+
+export interface ArticleSource {
+  url?: string | undefined;
+  title: string;
+  contentText: string;
+}
+
+export interface ArticleText {
+  title: string;
+  text: string;
+  /** The final URL when the page was fetched. */
+  url?: string;
+  from: 'feed' | 'page';
+}
+
+const TEASER_END = /(…|\.\.\.|\[…\]|\[\.\.\.\]|read more|continue reading|阅读全文|阅读更多|查看全文|点击查看|继续阅读|全文链接)\s*[»›>]?\s*$/i;
+
+/** The feed text is the article when it is long enough and does not end like a teaser. */
+export function feedHoldsArticle(text: string): boolean {
+  if (!isSubstantial(text)) return false;
+  return !(TEASER_END.test(text.trim()) && text.length < 1200);
+}
+
+const PAGE_ACCEPT = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1';
+
+export async function fetchArticlePage(fetch: SafeFetch, url: string): Promise<ArticleText> {
+  const res = await fetch(url, { accept: PAGE_ACCEPT });
+  if (res.status !== 'ok') throw new NotAnArticleError(url, 'the server sent no page');
+  const type = (res.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type && !/html|xml|text\/plain/.test(type)) throw new NotAnArticleError(res.url, `it is ${type}, not a web page`);
+  const { text: html } = decodeBody(res.body, res.contentType);
+  if (type === 'text/plain') {
+    const text = html.trim();
+    if (!isSubstantial(text)) throw new NotAnArticleError(res.url, 'too little text');
+    return { title: text.split('\n')[0]!.slice(0, 100), text, url: res.url, from: 'page' };
+  }
+  if (!/<(html|body|p|article|div)[\s>]/i.test(html.slice(0, 200_000))) throw new NotAnArticleError(res.url, 'it is not an HTML page');
+  const article = extractArticle(html, res.url);
+  return { title: article.title, text: article.text, url: res.url, from: 'page' };
+}
+
+export async function articleText(fetch: SafeFetch, source: ArticleSource): Promise<ArticleText> {
+  const feedText = source.contentText.trim() || htmlToText(source.contentText);
+  if (feedHoldsArticle(feedText)) return { title: source.title, text: feedText, from: 'feed' };
+  if (!source.url) throw new NotAnArticleError(source.title || 'item', 'the feed holds only a teaser and no link');
+  const page = await fetchArticlePage(fetch, source.url);
+  return { ...page, title: source.title || page.title };
+}

@@ -1,0 +1,181 @@
+// The LLM behind digests: the openai SDK against any compatible API, structured output by the best mode the provider takes.
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import { digestAnswerSchema, finishDigest, type DigestAnswer } from '../core/digest.js';
+import { estimateTokens } from '../core/tokens.js';
+import type { Logger } from '../log.js';
+import type { Collection } from '../store/keyvStore.js';
+
+/** json_schema where the provider supports it, json_object where not (DeepSeek, Moonshot), plain prompting as a last resort. */
+export type OutputMode = 'json_schema' | 'json_object' | 'prompt';
+const MODES: OutputMode[] = ['json_schema', 'json_object', 'prompt'];
+
+export type LlmErrorKind = 'timeout' | 'unreachable' | 'rate-limited' | 'server' | 'auth' | 'model' | 'invalid-output' | 'refused';
+
+export class LlmError extends Error {
+  constructor(
+    readonly kind: LlmErrorKind,
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LlmError';
+  }
+}
+
+export type DigestReply =
+  | { kind: 'digest'; digest: { title: string; tldr: string; summary: string; tags: string[] }; tokens: number }
+  | { kind: 'insufficient'; tokens: number };
+
+export interface LlmClient {
+  readonly model: string;
+  digest(messages: ChatMessage[], categories?: readonly string[]): Promise<DigestReply>;
+  /** One tiny request, for `check`. */
+  ping(): Promise<void>;
+}
+
+export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+
+export interface LlmOptions {
+  apiKey: string;
+  baseUrl?: string | undefined;
+  model: string;
+  timeoutMs: number;
+  maxRetries?: number;
+  /** Where the provider's accepted output mode is remembered. */
+  memory: Collection<unknown>;
+  log: Logger;
+}
+
+/** Pulls the JSON object out of an answer: `<think>` blocks and code fences removed, prose around it ignored. */
+export function extractJson(content: string): unknown {
+  const text = content
+    .replace(/<think>[\s\S]*?<\/think>/gi, '')
+    .replace(/^[\s\S]*<\/think>/i, '')
+    .trim();
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
+  const body = fenced ? fenced[1]!.trim() : text;
+  const start = body.indexOf('{');
+  const end = body.lastIndexOf('}');
+  if (start < 0 || end <= start) throw new Error(body ? 'no JSON object in the answer' : 'empty answer');
+  return JSON.parse(body.slice(start, end + 1));
+}
+
+/** Reads an answer against the schema and the digest rules; says what is wrong. */
+export function readAnswer(content: string, categories: readonly string[]): DigestReply | { problem: string } {
+  let data: unknown;
+  try {
+    data = extractJson(content);
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  const parsed = digestAnswerSchema.safeParse({ insufficient: false, ...(data as object) });
+  if (!parsed.success) return { problem: `the JSON does not fit the schema: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` };
+  const answer: DigestAnswer = parsed.data;
+  if (answer.insufficient) return { kind: 'insufficient', tokens: 0 };
+  const checked = finishDigest(answer, categories);
+  if (!checked.ok) return { problem: checked.problem };
+  return { kind: 'digest', digest: checked.digest, tokens: 0 };
+}
+
+function refusesFormat(error: unknown): boolean {
+  if (!(error instanceof APIError) || (error.status !== 400 && error.status !== 422)) return false;
+  return /response_format|json_schema|json_object|schema|unavailable|not support/i.test(error.message);
+}
+
+function classify(error: unknown): LlmError {
+  if (error instanceof LlmError) return error;
+  if (error instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'the LLM did not answer in time', undefined, { cause: error });
+  if (error instanceof APIConnectionError) return new LlmError('unreachable', `cannot reach the LLM: ${error.message}`, undefined, { cause: error });
+  if (error instanceof APIError) {
+    const retryAfter = Number(error.headers?.get?.('retry-after'));
+    const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
+    const status = error.status ?? 0;
+    const what = `LLM answered ${status}: ${error.message}`;
+    if (status === 429) return new LlmError('rate-limited', what, retryAfterMs, { cause: error });
+    if (status === 401 || status === 403) return new LlmError('auth', `${what} (check OPENAI_API_KEY)`, undefined, { cause: error });
+    if (status === 404) return new LlmError('model', `${what} (check OPENAI_MODEL and OPENAI_BASE_URL)`, undefined, { cause: error });
+    if (status >= 500) return new LlmError('server', what, retryAfterMs, { cause: error });
+    return new LlmError('refused', what, undefined, { cause: error });
+  }
+  return new LlmError('unreachable', `LLM request failed: ${(error as Error)?.message ?? String(error)}`, undefined, { cause: error });
+}
+
+export function createLlmClient(options: LlmOptions): LlmClient {
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
+    timeout: options.timeoutMs,
+    maxRetries: options.maxRetries ?? 3,
+  });
+  const modeKey = `llm-mode:${options.baseUrl ?? 'openai'}:${options.model}`;
+  let mode: OutputMode | undefined;
+
+  const currentMode = async (): Promise<OutputMode> => {
+    if (mode) return mode;
+    const remembered = await options.memory.get(modeKey).catch(() => undefined);
+    mode = MODES.includes(remembered as OutputMode) ? (remembered as OutputMode) : 'json_schema';
+    return mode;
+  };
+
+  const responseFormat = (m: OutputMode) =>
+    m === 'json_schema' ? zodResponseFormat(digestAnswerSchema, 'digest') : m === 'json_object' ? { type: 'json_object' as const } : undefined;
+
+  /** One completion; steps down the output modes when the provider refuses one, and remembers where it landed. */
+  async function complete(messages: ChatMessage[]): Promise<{ content: string; tokens: number }> {
+    for (;;) {
+      const m = await currentMode();
+      try {
+        const format = responseFormat(m);
+        const res = await client.chat.completions.create({
+          model: options.model,
+          messages,
+          temperature: 0.2,
+          ...(format ? { response_format: format } : {}),
+        });
+        const content = res.choices[0]?.message?.content ?? '';
+        const tokens = res.usage?.total_tokens ?? estimateTokens(messages.map((x) => x.content).join('\n') + content);
+        return { content, tokens };
+      } catch (error) {
+        const next = MODES[MODES.indexOf(m) + 1];
+        if (next && refusesFormat(error)) {
+          options.log.info('LLM refused an output mode, stepping down', { model: options.model, from: m, to: next });
+          mode = next;
+          await options.memory.set(modeKey, next).catch(() => {});
+          continue;
+        }
+        throw classify(error);
+      }
+    }
+  }
+
+  return {
+    model: options.model,
+    async digest(messages, categories = []) {
+      let tokens = 0;
+      const first = await complete(messages);
+      tokens += first.tokens;
+      const reply = readAnswer(first.content, categories);
+      if (!('problem' in reply)) return { ...reply, tokens };
+      options.log.warn('LLM answer unusable, asking once more', { model: options.model, problem: reply.problem });
+      const repair: ChatMessage[] = [
+        ...messages,
+        ...(first.content.trim() ? [{ role: 'assistant' as const, content: first.content.slice(0, 4000) }] : []),
+        { role: 'user', content: `上面的输出不可用（${reply.problem}）。请重新输出：只输出一个符合格式的 JSON 对象，title、tldr、summary 和 tags 都用简体中文。` },
+      ];
+      const second = await complete(repair);
+      tokens += second.tokens;
+      const repaired = readAnswer(second.content, categories);
+      if (!('problem' in repaired)) return { ...repaired, tokens };
+      throw new LlmError('invalid-output', `the LLM gave no usable digest twice (${repaired.problem})`);
+    },
+    async ping() {
+      try {
+        await client.chat.completions.create({ model: options.model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
+      } catch (error) {
+        throw classify(error);
+      }
+    },
+  };
+}

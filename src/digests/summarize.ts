@@ -1,0 +1,159 @@
+// One digest per article, whoever asks: cached by canonical URL + content hash + prompt version + model; concurrent asks share one call.
+import { canonicalUrl } from '../core/canonicalUrl.js';
+import type { Digest } from '../core/digest.js';
+import { shortHash } from '../core/itemKey.js';
+import { trimToTokens } from '../core/tokens.js';
+import { FetchError, type SafeFetch } from '../feeds/safeFetch.js';
+import type { Logger } from '../log.js';
+import type { Collection } from '../store/keyvStore.js';
+import { articleText, fetchArticlePage, type ArticleSource, type ArticleText } from './articleText.js';
+import { NotAnArticleError } from './extract.js';
+import type { LlmClient } from './llmClient.js';
+import { buildMessages, type DigestPrompt } from './prompt.js';
+import type { TokenBudget } from './tokenBudget.js';
+
+/** What the cache keeps per article version: a digest, or the model's word that the text was too thin. */
+export type CachedDigest = { kind: 'digest'; digest: Digest; title: string; url?: string } | { kind: 'insufficient'; title: string; url?: string };
+
+export type SummaryOutcome =
+  | { kind: 'digest'; digest: Digest; title: string; url?: string; cached: boolean }
+  | { kind: 'unreadable'; reason: string; title?: string; url?: string };
+
+export interface DigestCache {
+  digests: Collection<CachedDigest>;
+  /** canonical URL + prompt version + model → the key of the newest digest of that URL. */
+  byUrl: Collection<string>;
+}
+
+export interface SummarizerDeps {
+  cache: DigestCache;
+  llm: LlmClient;
+  prompt: DigestPrompt;
+  fetch: SafeFetch;
+  budget: TokenBudget;
+  log: Logger;
+  now: () => number;
+  /** Input kept for the LLM, in estimated tokens. */
+  inputTokens?: number;
+  /** Called once per new digest (the Hugo archive); its failure is logged, not fatal. */
+  onDigest?: (made: NewDigest) => Promise<unknown>;
+}
+
+export interface NewDigest {
+  digest: Digest;
+  title: string;
+  url?: string | undefined;
+  text: string;
+  source?: string | undefined;
+  publishedAt?: number | undefined;
+}
+
+export interface ArticleToSummarize extends ArticleSource {
+  canonicalUrl?: string | undefined;
+  categories?: string[];
+  source?: string | undefined;
+  publishedAt?: number | undefined;
+}
+
+export interface Summarizer {
+  forArticle(article: ArticleToSummarize): Promise<SummaryOutcome>;
+  /** `/summary <url>`: throws FetchError for a bad or refused URL, LlmError when the LLM fails. */
+  forUrl(url: string): Promise<SummaryOutcome>;
+}
+
+const CACHE_TTL_MS = 60 * 24 * 3_600_000;
+
+export function createSummarizer(deps: SummarizerDeps): Summarizer {
+  const inFlight = new Map<string, Promise<SummaryOutcome>>();
+  const model = deps.llm.model;
+
+  /** Concurrent callers with the same key share one promise. */
+  const once = (key: string, work: () => Promise<SummaryOutcome>): Promise<SummaryOutcome> => {
+    const running = inFlight.get(key);
+    if (running) return running;
+    const p = work().finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+    return p;
+  };
+
+  const urlKey = (canonical: string) => shortHash(`${canonical}|${deps.prompt.version}|${model}`);
+
+  const fromCache = (entry: CachedDigest): SummaryOutcome => {
+    const base = entry.url ? { url: entry.url } : {};
+    return entry.kind === 'digest'
+      ? { kind: 'digest', digest: entry.digest, title: entry.title, cached: true, ...base }
+      : { kind: 'unreadable', reason: 'the text is too thin for a digest', title: entry.title, ...base };
+  };
+
+  async function cachedByUrl(canonical: string | undefined): Promise<CachedDigest | undefined> {
+    if (!canonical) return undefined;
+    const key = await deps.cache.byUrl.get(urlKey(canonical));
+    return key ? deps.cache.digests.get(key) : undefined;
+  }
+
+  async function digestText(canonical: string | undefined, text: ArticleText, extra: { categories?: string[]; source?: string | undefined; publishedAt?: number | undefined }): Promise<SummaryOutcome> {
+    const input = trimToTokens(text.text, deps.inputTokens ?? 6000);
+    const fullKey = shortHash(`${canonical ?? ''}|${shortHash(input.text)}|${deps.prompt.version}|${model}`);
+    return once(`text:${fullKey}`, async () => {
+      const hit = await deps.cache.digests.get(fullKey);
+      if (hit) return fromCache(hit);
+      await deps.budget.check(deps.now());
+      const started = deps.now();
+      const messages = buildMessages(deps.prompt, { title: text.title, url: text.url ?? canonical, source: extra.source, text: input.text });
+      const reply = await deps.llm.digest(messages, extra.categories ?? []);
+      await deps.budget.record(reply.tokens, deps.now());
+      const url = text.url ?? canonical;
+      const entry: CachedDigest =
+        reply.kind === 'digest'
+          ? { kind: 'digest', digest: { ...reply.digest, model, promptVersion: deps.prompt.version, createdAt: deps.now() }, title: text.title, ...(url ? { url } : {}) }
+          : { kind: 'insufficient', title: text.title, ...(url ? { url } : {}) };
+      await deps.cache.digests.set(fullKey, entry, CACHE_TTL_MS);
+      if (canonical) await deps.cache.byUrl.set(urlKey(canonical), fullKey, CACHE_TTL_MS);
+      if (entry.kind === 'digest' && deps.onDigest) {
+        await deps.onDigest({ digest: entry.digest, title: text.title, url, text: text.text, source: extra.source, publishedAt: extra.publishedAt }).catch((error: unknown) =>
+          deps.log.error('archiving a digest failed', { url, error }),
+        );
+      }
+      deps.log.info('digest made', { url, model, tokens: reply.tokens, trimmed: input.trimmed, kind: reply.kind, durationMs: deps.now() - started });
+      const outcome = fromCache(entry);
+      return outcome.kind === 'digest' ? { ...outcome, cached: false } : outcome;
+    });
+  }
+
+  const unreadable = (error: NotAnArticleError, title?: string): SummaryOutcome => ({ kind: 'unreadable', reason: error.reason, url: error.url, ...(title ? { title } : {}) });
+
+  return {
+    async forArticle(article) {
+      const canonical = article.canonicalUrl ?? canonicalUrl(article.url);
+      return once(`article:${canonical ?? shortHash(article.title + article.contentText)}`, async () => {
+        const hit = await cachedByUrl(canonical);
+        if (hit) return fromCache(hit);
+        let text: ArticleText;
+        try {
+          text = await articleText(deps.fetch, article);
+        } catch (error) {
+          if (error instanceof NotAnArticleError) return unreadable(error, article.title);
+          throw error;
+        }
+        return digestText(canonical, text, { categories: article.categories ?? [], source: article.source, publishedAt: article.publishedAt });
+      });
+    },
+
+    async forUrl(url) {
+      const canonical = canonicalUrl(url);
+      if (!canonical) throw new FetchError('bad-url', url, 'not an http(s) URL');
+      return once(`article:${canonical}`, async () => {
+        const hit = await cachedByUrl(canonical);
+        if (hit) return fromCache(hit);
+        let text: ArticleText;
+        try {
+          text = await fetchArticlePage(deps.fetch, url);
+        } catch (error) {
+          if (error instanceof NotAnArticleError) return unreadable(error);
+          throw error;
+        }
+        return digestText(canonical, text, {});
+      });
+    },
+  };
+}
