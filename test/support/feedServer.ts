@@ -31,7 +31,7 @@ export async function startFeedServer(host = '127.0.0.1'): Promise<FeedServer> {
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     requests.push({ path, headers: req.headers });
-    const doc = docs.get(path);
+    const doc = docs.get(path) ?? docs.get(path.split('?')[0]!);
     if (!doc) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
