@@ -33,34 +33,50 @@ async function within(ms: number, log: Logger, steps: Array<[string, () => Promi
   }
 }
 
-export async function startBot(config: Config, log: Logger): Promise<number> {
+export interface BotHandle {
+  app: App;
+  port: number;
+  /** One poll cycle now (as the cron would run it). */
+  pollNow(): Promise<FeedResult[]>;
+  /** One minutely tick now: daily digests and digest retries. */
+  tick(): Promise<void>;
+  /** Waits until background work and the outbox are empty. */
+  settle(): Promise<void>;
+  stop(signal?: string): Promise<void>;
+}
+
+export interface LaunchOptions {
+  now?: () => number;
+  /** Start the cron schedules (off in tests that drive time themselves). */
+  schedules?: boolean;
+}
+
+/** Starts the bot: sender, command list, HTTP (health, webhook), long polling or webhook, schedules. */
+export async function launchBot(config: Config, log: Logger, options: LaunchOptions = {}): Promise<BotHandle> {
   const token = needToken(config);
   const telegram = new Telegram(token, { apiRoot: config.telegram.apiRoot, webhookReply: false } as never);
-  const app = await createApp(config, log, { telegram });
+  const app = await createApp(config, log, { telegram, ...(options.now ? { now: options.now } : {}) });
   const work = createWorkQueue(log);
   const bot = createBot(token, { ...app, work });
   const scheduler = createScheduler({ backend: app.store.backend, log });
   const startedAt = Date.now();
-
-  scheduler.add('poll', config.poll.cron, () => app.pollCycle());
-  scheduler.add('minute', '* * * * *', async () => {
+  const tick = async () => {
     await app.daily.tick();
     await app.digestStage.processPending();
-  });
+  };
+
+  scheduler.add('poll', config.poll.cron, () => app.pollCycle());
+  scheduler.add('minute', '* * * * *', tick);
   await app.sender.start();
   await registerCommands(bot).catch((error: unknown) => log.warn('could not register the command list', { error }));
 
   const webhookUrl = config.telegram.webhookUrl;
+  const webhookPath = webhookUrl ? new URL(webhookUrl).pathname || '/' : undefined;
   const http = await startHttpServer({
     port: config.port,
     health: () => ({ mode: webhookUrl ? 'webhook' : 'polling', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), queued: work.size }),
-    ...(webhookUrl
-      ? {
-          webhook: {
-            path: new URL(webhookUrl).pathname || '/',
-            handle: bot.webhookCallback(new URL(webhookUrl).pathname || '/', config.telegram.webhookSecret ? { secretToken: config.telegram.webhookSecret } : {}),
-          },
-        }
+    ...(webhookPath
+      ? { webhook: { path: webhookPath, handle: bot.webhookCallback(webhookPath, config.telegram.webhookSecret ? { secretToken: config.telegram.webhookSecret } : {}) } }
       : {}),
   });
 
@@ -80,33 +96,50 @@ export async function startBot(config: Config, log: Logger): Promise<number> {
     });
     log.info('bot started with long polling', { port: http.port });
   }
-  scheduler.start();
-  void scheduler.runNow('poll');
+  if (options.schedules !== false) {
+    scheduler.start();
+    void scheduler.runNow('poll');
+  }
 
+  let stopped: Promise<void> | undefined;
+  return {
+    app,
+    port: http.port,
+    pollNow: () => app.pollCycle(),
+    tick,
+    async settle() {
+      await work.drain();
+      await app.sender.idle();
+    },
+    stop(signal = 'SIGTERM') {
+      stopped ??= (async () => {
+        log.info('stopping', { signal });
+        await within(5000, log, [
+          ['updates', async () => {
+            if (polling) {
+              bot.stop(signal);
+              await polling;
+            }
+            await http.close();
+          }],
+          ['schedules', () => scheduler.stop()],
+          ['background work', () => work.drain()],
+          ['sender', () => app.sender.stop()],
+          ['store', () => app.close()],
+        ]);
+        log.info('stopped', {});
+      })();
+      return stopped;
+    },
+  };
+}
+
+export async function startBot(config: Config, log: Logger): Promise<number> {
+  const handle = await launchBot(config, log);
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info('stopping', { signal });
-      await within(5000, log, [
-        ['updates', async () => {
-          if (polling) {
-            bot.stop(signal);
-            await polling;
-          }
-          await http.close();
-        }],
-        ['schedules', () => scheduler.stop()],
-        ['background work', () => work.drain()],
-        ['sender', () => app.sender.stop()],
-        ['store', () => app.close()],
-      ]);
-      log.info('stopped', {});
-      resolve(0);
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    const stop = (signal: string) => void handle.stop(signal).then(() => resolve(0));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
   });
 }
 

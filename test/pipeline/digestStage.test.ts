@@ -78,7 +78,7 @@ describe('digest stage', () => {
     llm.queue({ status: 503, error: 'overloaded' });
     await stage.accept(feedA, [item('https://news.example/b')]);
     expect(await stage.processPending()).toEqual({ dispatched: 0, waiting: 1 });
-    const [[, waiting]] = [...pending.map.entries()] as Array<[string, PendingDigest]>;
+    const waiting = [...pending.map.values()][0];
     expect(waiting!.attempts).toBe(1);
     expect(waiting!.nextAttemptAt).toBe(clock + 60_000);
     expect(waiting!.lastError).toMatch(/503/);

@@ -1,0 +1,319 @@
+// A Bot API server of the tests' own on 127.0.0.1: long polling, Telegram's 4096 and HTML checks, its rate limits, and 429/403/migrate on demand.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SentMessage {
+  method: string;
+  chatId: number;
+  text: string;
+  parseMode?: string;
+  replyMarkup?: { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> };
+  filename?: string;
+  at: number;
+}
+
+export interface Failure {
+  status: number;
+  description: string;
+  parameters?: Record<string, number>;
+}
+
+export interface BotApiOptions {
+  /** Enforce Telegram's limits: 1 message per second per chat, 20 per minute per group, 30 per second overall. */
+  enforceLimits?: boolean;
+  /** Delay before answering each send (to catch messages in flight). */
+  sendDelayMs?: number;
+}
+
+export const TEST_TOKEN = '123456789:TEST-token-abcdefghijklmnopqrstuvwxyz';
+
+const ALLOWED_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'code', 'pre', 'blockquote', 'tg-emoji']);
+
+/** Telegram's HTML rules, as far as our renderer can break them: known tags, balanced, only its entities, no stray < or &. */
+export function checkTelegramHtml(html: string): string | undefined {
+  const stack: string[] = [];
+  const re = /<(\/?)([a-zA-Z-]+)((?:\s+[a-zA-Z-]+(?:="[^"]*")?)*)\s*>|<|&(#\d+|#x[\da-fA-F]+|lt|gt|amp|quot);|&/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(html))) {
+    if (m[0] === '<') return `can't parse entities: unexpected '<' at byte offset ${m.index}`;
+    if (m[0] === '&') return `can't parse entities: unexpected '&' at byte offset ${m.index}`;
+    if (m[0].startsWith('&')) continue;
+    const [, closing, tag] = m;
+    const name = tag!.toLowerCase();
+    if (!ALLOWED_TAGS.has(name)) return `can't parse entities: unsupported start tag "${name}" at byte offset ${m.index}`;
+    if (closing) {
+      if (stack.pop() !== name) return `can't parse entities: can't find end tag corresponding to start tag "${name}"`;
+    } else stack.push(name);
+  }
+  if (stack.length) return `can't parse entities: can't find end tag corresponding to start tag "${stack.at(-1)}"`;
+  return undefined;
+}
+
+function visible(html: string): string {
+  return html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&#\d+;/g, 'x');
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function parseMultipart(body: Buffer, contentType: string): { fields: Record<string, string>; filename?: string; file?: Buffer } {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const b = boundary?.[1] ?? boundary?.[2] ?? '';
+  const out: { fields: Record<string, string>; filename?: string; file?: Buffer } = { fields: {} };
+  const text = body.toString('latin1');
+  for (const part of text.split(`--${b}`)) {
+    const m = /name="([^"]+)"(?:; filename="([^"]*)")?[\s\S]*?\r\n\r\n([\s\S]*)\r\n$/.exec(part);
+    if (!m) continue;
+    if (m[2] !== undefined) {
+      out.filename = m[2];
+      out.file = Buffer.from(m[3]!, 'latin1');
+    } else out.fields[m[1]!] = Buffer.from(m[3]!, 'latin1').toString('utf8');
+  }
+  return out;
+}
+
+export interface BotApiServer {
+  apiRoot: string;
+  port: number;
+  sent: SentMessage[];
+  calls: Array<{ method: string; body: Record<string, unknown> }>;
+  stats: { rejected429: number; refusedHtml: number };
+  files: Map<string, Buffer>;
+  admins: Map<number, Set<number>>;
+  webhook: { url?: string; secret?: string };
+  /** Queues a text message from a user; returns its update_id. */
+  message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string } }): number;
+  callback(chatId: number, data: string, options?: { fromId?: number; chatType?: 'private' | 'group' | 'supergroup' }): number;
+  /** The raw update as a webhook would carry it. */
+  makeUpdate(chatId: number, text: string): Record<string, unknown>;
+  block(chatId: number): void;
+  migrate(chatId: number, toChatId: number): void;
+  failNext(chatId: number, failure: Failure): void;
+  sentTo(chatId: number): SentMessage[];
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBotApiServer(options: BotApiOptions = {}): Promise<BotApiServer> {
+  const updates: Array<Record<string, unknown>> = [];
+  let nextUpdateId = 1;
+  let nextMessageId = 1;
+  const waiters: Array<() => void> = [];
+  const blocked = new Set<number>();
+  const migrated = new Map<number, number>();
+  const failures = new Map<number, Failure[]>();
+  const lastByChat = new Map<number, number>();
+  const groupWindow = new Map<number, number[]>();
+  let globalWindow: number[] = [];
+  const api: BotApiServer = {
+    apiRoot: '',
+    port: 0,
+    sent: [],
+    calls: [],
+    stats: { rejected429: 0, refusedHtml: 0 },
+    files: new Map(),
+    admins: new Map(),
+    webhook: {},
+    message(chatId, text, o = {}) {
+      const update_id = nextUpdateId++;
+      const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+      const chatType = o.chatType ?? (chatId > 0 ? 'private' : 'supergroup');
+      const doc = o.document ? { document: { file_id: o.document.fileId, file_unique_id: o.document.fileId, file_name: o.document.name, file_size: api.files.get(o.document.fileId)?.length ?? 0 } } : {};
+      const reply = o.replyToDocument
+        ? { reply_to_message: { message_id: 1, date: 0, chat: { id: chatId, type: chatType }, document: { file_id: o.replyToDocument.fileId, file_unique_id: 'u', file_name: o.replyToDocument.name } } }
+        : {};
+      const message = {
+        message_id: nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: chatType, ...(chatType === 'private' ? { first_name: 'Tester' } : { title: 'Test group' }) },
+        from: { id: o.fromId ?? (chatId > 0 ? chatId : 42), is_bot: false, first_name: 'Tester', language_code: o.lang ?? 'zh-hans' },
+        ...(o.document ? { caption: text, ...(entities ? { caption_entities: entities } : {}) } : { text, ...(entities ? { entities } : {}) }),
+        ...doc,
+        ...reply,
+      };
+      updates.push({ update_id, message });
+      for (const w of waiters.splice(0)) w();
+      return update_id;
+    },
+    callback(chatId, data, o = {}) {
+      const update_id = nextUpdateId++;
+      const chatType = o.chatType ?? (chatId > 0 ? 'private' : 'supergroup');
+      updates.push({
+        update_id,
+        callback_query: {
+          id: String(update_id),
+          from: { id: o.fromId ?? (chatId > 0 ? chatId : 42), is_bot: false, first_name: 'Tester', language_code: 'zh' },
+          chat_instance: 'ci',
+          data,
+          message: { message_id: nextMessageId++, date: 0, chat: { id: chatId, type: chatType }, text: 'buttons' },
+        },
+      });
+      for (const w of waiters.splice(0)) w();
+      return update_id;
+    },
+    makeUpdate(chatId, text) {
+      const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+      return {
+        update_id: nextUpdateId++,
+        message: { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private', first_name: 'T' }, from: { id: chatId, is_bot: false, first_name: 'T' }, text, ...(entities ? { entities } : {}) },
+      };
+    },
+    block: (chatId) => void blocked.add(chatId),
+    migrate: (chatId, to) => void migrated.set(chatId, to),
+    failNext(chatId, failure) {
+      const list = failures.get(chatId) ?? [];
+      list.push(failure);
+      failures.set(chatId, list);
+    },
+    sentTo: (chatId) => api.sent.filter((m) => m.chatId === chatId),
+    async waitFor(predicate, timeoutMs = 10_000, what = 'condition') {
+      const until = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > until) throw new Error(`timed out waiting for ${what}; sent so far: ${JSON.stringify(api.sent.map((m) => [m.chatId, m.text.slice(0, 60)]))}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close: async () => {},
+  };
+
+  const ok = (res: ServerResponse, result: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
+  const fail = (res: ServerResponse, f: Failure) =>
+    res.writeHead(f.status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: f.status, description: f.description, ...(f.parameters ? { parameters: f.parameters } : {}) }));
+
+  /** Telegram's limits; answers with the 429 it would give, or undefined. */
+  const limit = (chatId: number, now: number): Failure | undefined => {
+    if (!options.enforceLimits) return undefined;
+    globalWindow = globalWindow.filter((t) => t > now - 1000);
+    if (globalWindow.length >= 30) return { status: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } };
+    const last = lastByChat.get(chatId);
+    if (last !== undefined && now - last < 950) return { status: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } };
+    if (chatId < 0) {
+      const w = (groupWindow.get(chatId) ?? []).filter((t) => t > now - 60_000);
+      groupWindow.set(chatId, w);
+      if (w.length >= 20) {
+        const wait = Math.ceil((w[0]! + 60_000 - now) / 1000);
+        return { status: 429, description: `Too Many Requests: retry after ${wait}`, parameters: { retry_after: wait } };
+      }
+    }
+    return undefined;
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = req.url ?? '';
+    const file = /^\/file\/bot[^/]+\/(.+)$/.exec(url);
+    if (file) {
+      const content = api.files.get(decodeURIComponent(file[1]!));
+      if (!content) return res.writeHead(404).end();
+      return res.writeHead(200).end(content);
+    }
+    const m = /^\/bot([^/]+)\/(\w+)/.exec(url);
+    if (!m) return res.writeHead(404).end();
+    if (m[1] !== TEST_TOKEN) return fail(res, { status: 401, description: 'Unauthorized' });
+    const method = m[2]!;
+    const raw = await readBody(req);
+    const type = req.headers['content-type'] ?? '';
+    let body: Record<string, unknown> = {};
+    let filename: string | undefined;
+    if (type.startsWith('multipart/')) {
+      const mp = parseMultipart(raw, type);
+      body = { ...mp.fields };
+      filename = mp.filename;
+      if (mp.file) body.__file = mp.file.toString('utf8');
+    } else if (raw.length) body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    api.calls.push({ method, body });
+
+    switch (method) {
+      case 'getMe':
+        return ok(res, { id: 123456789, is_bot: true, first_name: 'Digest', username: 'digest_test_bot' });
+      case 'deleteWebhook':
+      case 'setMyCommands':
+      case 'answerCallbackQuery':
+        return ok(res, true);
+      case 'setWebhook':
+        api.webhook = { url: body.url as string, secret: body.secret_token as string | undefined };
+        return ok(res, true);
+      case 'getChatMember': {
+        const isAdmin = api.admins.get(Number(body.chat_id))?.has(Number(body.user_id));
+        return ok(res, { status: isAdmin ? 'administrator' : 'member', user: { id: Number(body.user_id), is_bot: false, first_name: 'U' } });
+      }
+      case 'getFile':
+        return ok(res, { file_id: body.file_id, file_unique_id: body.file_id, file_path: body.file_id });
+      case 'getUpdates': {
+        const offset = Number(body.offset ?? 0);
+        while (updates.length && (updates[0]!.update_id as number) < offset) updates.shift();
+        if (updates.length === 0 && Number(body.timeout ?? 0) > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.min(Number(body.timeout) * 1000, 1000));
+            waiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+        if (res.destroyed) return;
+        return ok(res, updates.slice(0, Number(body.limit ?? 100)));
+      }
+      case 'sendMessage':
+      case 'sendDocument': {
+        if (options.sendDelayMs) await new Promise((r) => setTimeout(r, options.sendDelayMs));
+        const chatId = Number(body.chat_id);
+        const now = Date.now();
+        const scripted = failures.get(chatId)?.shift();
+        if (scripted) return fail(res, scripted);
+        if (blocked.has(chatId)) return fail(res, { status: 403, description: 'Forbidden: bot was blocked by the user' });
+        const to = migrated.get(chatId);
+        if (to) return fail(res, { status: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: to } });
+        const text = String(method === 'sendDocument' ? (body.caption ?? '') : (body.text ?? ''));
+        const parseMode = body.parse_mode as string | undefined;
+        if (parseMode === 'HTML') {
+          const problem = checkTelegramHtml(text);
+          if (problem) {
+            api.stats.refusedHtml++;
+            return fail(res, { status: 400, description: `Bad Request: ${problem}` });
+          }
+        }
+        const length = (parseMode === 'HTML' ? visible(text) : text).length;
+        if (method === 'sendMessage' && (length === 0 || length > 4096)) return fail(res, { status: 400, description: length ? 'Bad Request: message is too long' : 'Bad Request: message text is empty' });
+        const limited = limit(chatId, now);
+        if (limited) {
+          api.stats.rejected429++;
+          return fail(res, limited);
+        }
+        globalWindow.push(now);
+        lastByChat.set(chatId, now);
+        if (chatId < 0) groupWindow.get(chatId)?.push(now) ?? groupWindow.set(chatId, [now]);
+        const replyMarkup = typeof body.reply_markup === 'string' ? JSON.parse(body.reply_markup) : body.reply_markup;
+        api.sent.push({
+          method,
+          chatId,
+          text: method === 'sendDocument' ? String(body.__file ?? '') : text,
+          ...(parseMode ? { parseMode } : {}),
+          ...(replyMarkup ? { replyMarkup } : {}),
+          ...(filename ? { filename } : {}),
+          at: now,
+        });
+        return ok(res, { message_id: nextMessageId++, date: Math.floor(now / 1000), chat: { id: chatId, type: chatId > 0 ? 'private' : 'supergroup' }, text });
+      }
+      default:
+        return ok(res, true);
+    }
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api.port = (server.address() as AddressInfo).port;
+  api.apiRoot = `http://127.0.0.1:${api.port}`;
+  api.close = () =>
+    new Promise<void>((resolve) => {
+      for (const w of waiters.splice(0)) w();
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+  return api;
+}
