@@ -90,6 +90,7 @@ export interface BotApiServer {
   /** The raw update as a webhook would carry it. */
   makeUpdate(chatId: number, text: string): Record<string, unknown>;
   block(chatId: number): void;
+  unblock(chatId: number): void;
   migrate(chatId: number, toChatId: number): void;
   failNext(chatId: number, failure: Failure): void;
   sentTo(chatId: number): SentMessage[];
@@ -162,6 +163,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
       };
     },
     block: (chatId) => void blocked.add(chatId),
+    unblock: (chatId) => void blocked.delete(chatId),
     migrate: (chatId, to) => void migrated.set(chatId, to),
     failNext(chatId, failure) {
       const list = failures.get(chatId) ?? [];

@@ -1,0 +1,183 @@
+// End to end, when Telegram pushes back: blocked chats, migrated groups, 429s, refused HTML, long lists, group admins, OPML, webhooks.
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { articlePage } from '../support/articles.js';
+import { startHarness, type Harness } from '../support/botHarness.js';
+import { rss } from '../support/feedServer.js';
+
+const MIN = 60_000;
+let h: Harness | undefined;
+
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function publish(harness: Harness, ...ns: number[]) {
+  for (const n of ns) harness.web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`), contentType: 'text/html' });
+  harness.web.set('/feed.xml', {
+    body: rss('频道', ns.map((n) => ({ title: `第${n}篇 <script>&"`, link: harness.web.url(`/posts/${n}`), guid: `p${n}` }))),
+    etag: `"${ns.join('-')}"`,
+  });
+}
+
+async function say(harness: Harness, chatId: number, text: string, expectReply: RegExp, options: Parameters<Harness['api']['message']>[2] = {}) {
+  const before = harness.api.sentTo(chatId).length;
+  harness.api.message(chatId, text, options);
+  await harness.api.waitFor(() => harness.api.sentTo(chatId).slice(before).some((m) => expectReply.test(m.text)), 10_000, `a reply matching ${expectReply}`);
+}
+
+async function nextPoll(harness: Harness) {
+  harness.clock.now += 11 * MIN;
+  await harness.bot.pollNow();
+  await harness.bot.settle();
+}
+
+describe('Telegram refusing', () => {
+  it('marks a chat that blocked the bot inactive, skips it, and wakes it when it speaks again', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    await say(h, 3001, `/sub ${h.web.url('/feed.xml')}`, /已订阅/);
+    await h.bot.settle();
+    h.api.block(3001);
+    publish(h, 2, 1);
+    await nextPoll(h);
+    expect((await h.bot.app.store.chats.get('3001'))!.active).toBe(false);
+    expect((await h.bot.app.store.chats.get('3001'))!.inactiveReason).toMatch(/blocked/);
+    const calls = h.api.calls.filter((c) => c.method === 'sendMessage').length;
+    publish(h, 3, 2, 1);
+    await nextPoll(h);
+    expect(h.api.calls.filter((c) => c.method === 'sendMessage').length).toBe(calls); // nothing tried for an inactive chat
+    expect(await h.bot.app.subs.subscriptions(3001)).toHaveLength(1); // the subscription is kept
+    h.api.unblock(3001);
+    await say(h, 3001, '/list', /共 1 个订阅/);
+    expect((await h.bot.app.store.chats.get('3001'))!.active).toBe(true);
+    publish(h, 4, 3, 2, 1);
+    await nextPoll(h);
+    expect(h.api.sentTo(3001).at(-1)!.text).toContain(h.web.url('/posts/4'));
+  });
+
+  it('moves a migrated group to its new id, delivers there, and keeps it there', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    h.api.admins.set(-100, new Set([42]));
+    await say(h, -100, `/sub ${h.web.url('/feed.xml')}`, /已订阅/, { chatType: 'group' });
+    await h.bot.settle();
+    h.api.migrate(-100, -1001234567890);
+    publish(h, 2, 1);
+    await nextPoll(h);
+    const moved = h.api.sentTo(-1001234567890);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]!.text).toContain(h.web.url('/posts/2'));
+    expect(await h.bot.app.subs.subscriptions(-100)).toEqual([]);
+    expect(await h.bot.app.subs.subscriptions(-1001234567890)).toHaveLength(1);
+    publish(h, 3, 2, 1);
+    await nextPoll(h);
+    expect(h.api.sentTo(-1001234567890)).toHaveLength(2);
+  });
+
+  it('waits retry_after on a 429 and sends the message once', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    await say(h, 3002, `/sub ${h.web.url('/feed.xml')}`, /已订阅/);
+    await h.bot.settle();
+    const before = h.api.sentTo(3002).length;
+    h.api.failNext(3002, { status: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    publish(h, 2, 1);
+    await nextPoll(h);
+    expect(h.api.sentTo(3002).slice(before)).toHaveLength(1);
+    expect(h.bot.app.sender.stats.rateLimited).toBe(1);
+  });
+
+  it('resends as plain text when Telegram cannot parse the HTML, and logs it loudly', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    await say(h, 3003, `/sub ${h.web.url('/feed.xml')}`, /已订阅/);
+    await h.bot.settle();
+    const before = h.api.sentTo(3003).length;
+    h.api.failNext(3003, { status: 400, description: "Bad Request: can't parse entities: unsupported start tag \"x\" at byte offset 0" });
+    publish(h, 2, 1);
+    await nextPoll(h);
+    const [plain] = h.api.sentTo(3003).slice(before);
+    expect(plain!.parseMode).toBeUndefined();
+    expect(plain!.text).toContain('测试文章的中文标题');
+    expect(plain!.text).toContain(h.web.url('/posts/2'));
+    expect(h.logs.some((l) => l.includes('TELEGRAM REFUSED OUR HTML') && l.includes('"level":"error"'))).toBe(true);
+  });
+
+  it('never sends HTML Telegram would refuse, nor a message over 4096 characters, with hostile titles and long lists', async () => {
+    h = await startHarness();
+    const items = Array.from({ length: 120 }, (_, i) => i + 1);
+    h.llm.refuseResponseFormat = false;
+    publish(h, 1);
+    await say(h, 3004, `/sub ${h.web.url('/feed.xml')}`, /已订阅/);
+    await say(h, 3004, '/mode daily', /每日摘要/);
+    publish(h, ...items);
+    await nextPoll(h);
+    await h.bot.app.daily.sendNow(3004);
+    await h.bot.settle();
+    const digests = h.api.sentTo(3004).filter((m) => m.text.includes('每日摘要') || m.text.includes('•'));
+    expect(digests.length).toBeGreaterThan(1);
+    expect(h.api.stats.refusedHtml).toBe(0);
+    const lines = digests.flatMap((m) => m.text.split('\n').filter((l) => l.startsWith('•')));
+    expect(lines).toHaveLength(119);
+  });
+});
+
+describe('groups', () => {
+  it('lets only administrators change subscriptions', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    h.api.admins.set(-200, new Set([7]));
+    await say(h, -200, `/sub ${h.web.url('/feed.xml')}`, /只有群管理员/, { fromId: 8, chatType: 'supergroup' });
+    await say(h, -200, `/sub ${h.web.url('/feed.xml')}`, /已订阅/, { fromId: 7, chatType: 'supergroup' });
+    await say(h, -200, '/mode daily', /只有群管理员/, { fromId: 8, chatType: 'supergroup' });
+    await say(h, -200, '/list', /共 1 个订阅/, { fromId: 8, chatType: 'supergroup' });
+  });
+});
+
+describe('OPML', () => {
+  it('exports the subscriptions and imports them into another chat, with a report', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    await say(h, 4001, `/sub ${h.web.url('/feed.xml')}`, /已订阅/);
+    h.api.message(4001, '/export');
+    await h.api.waitFor(() => h!.api.sentTo(4001).some((m) => m.method === 'sendDocument'));
+    const opml = h.api.sentTo(4001).find((m) => m.method === 'sendDocument')!;
+    expect(opml.filename).toBe('feeds.opml');
+    expect(opml.text).toContain(`xmlUrl="${h.web.url('/feed.xml')}"`);
+
+    h.api.files.set('doc1', Buffer.from(opml.text.replace('</body>', `<outline type="rss" text="bad" xmlUrl="${h.web.url('/nope.xml')}"/></body>`)));
+    await say(h, 4002, '/import', /导入完成：新增 1 个，已订阅 0 个，失败 1 个/, { document: { fileId: 'doc1', name: 'feeds.opml' } });
+    expect(await h.bot.app.subs.subscriptions(4002)).toHaveLength(1);
+  });
+});
+
+describe('webhook mode', () => {
+  it('takes updates with the right secret, refuses them without it, and answers /healthz', async () => {
+    h = await startHarness({ env: { TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/tg/hook', TELEGRAM_WEBHOOK_SECRET: 'right-secret_123' } });
+    expect(h.api.webhook).toEqual({ url: 'https://bot.example.com/tg/hook', secret: 'right-secret_123' });
+    expect(h.api.calls.some((c) => c.method === 'getUpdates')).toBe(false);
+    const post = (secret: string | undefined, body: unknown) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: h!.bot.port, path: '/tg/hook', method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(body));
+      });
+    expect(await post('wrong', h.api.makeUpdate(5001, '/help'))).toBe(403);
+    expect(await post(undefined, h.api.makeUpdate(5001, '/help'))).toBe(403);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.api.sentTo(5001)).toHaveLength(0);
+    expect(await post('right-secret_123', h.api.makeUpdate(5001, '/help'))).toBe(200);
+    await h.api.waitFor(() => h!.api.sentTo(5001).some((m) => m.text.includes('/sub')));
+    const health = await fetch(`http://127.0.0.1:${h.bot.port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, mode: 'webhook' });
+  });
+});
