@@ -1,0 +1,64 @@
+// The outside world for benchmarks, in a child process so the figures measure only the bot: feeds on 25 loopback hosts, pages, an LLM, a Bot API.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startBotApiServer } from '../test/support/botApiServer.js';
+import { startOpenAiServer } from '../test/support/openaiServer.js';
+import { rss } from '../test/support/feedServer.js';
+import { articlePage } from '../test/support/articles.js';
+
+export const FEED_HOSTS = 25;
+
+async function startFeeds(feeds: number, items: number): Promise<number> {
+  const docs = new Map<string, string>();
+  for (let f = 0; f < feeds; f++) {
+    docs.set(
+      `/feed/${f}.xml`,
+      rss(
+        `Feed ${f}`,
+        Array.from({ length: items }, (_, i) => ({ title: `Feed ${f} 第${i}篇`, link: `https://site${f}.example/post/${i}`, guid: `f${f}-i${i}`, description: `摘要 ${f}-${i} `.repeat(20) })),
+      ),
+    );
+  }
+  let port = 0;
+  for (let h = 1; h <= FEED_HOSTS; h++) {
+    const server = createServer((req, res) => {
+      const path = req.url ?? '/';
+      const body = docs.get(path);
+      if (!body) return void res.writeHead(404).end();
+      const etag = `"${path}"`;
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(port, `127.0.0.${h}`, resolve));
+    port = (server.address() as AddressInfo).port;
+  }
+  return port;
+}
+
+async function startPages(): Promise<number> {
+  const server = createServer((req, res) => {
+    const n = (req.url ?? '').replace(/\D/g, '');
+    const text = Array.from({ length: 10 }, (_, i) => `第${i + 1}段：编号${n}的文章讲述了研究团队在周二公布的新芯片设计，能效提高了百分之三十，预计明年量产。`).join('\n');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(articlePage(`文章 ${n}`, text));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+let servers: { api: Awaited<ReturnType<typeof startBotApiServer>>; llm: Awaited<ReturnType<typeof startOpenAiServer>> } | undefined;
+
+process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean }) => {
+  if (msg.stats && servers) {
+    const { api, llm } = servers;
+    const perChat = new Map<number, number>();
+    for (const s of api.sent) perChat.set(s.chatId, (perChat.get(s.chatId) ?? 0) + 1);
+    const times = api.sent.map((s) => s.at);
+    process.send!({ sent: api.sent.length, chats: perChat.size, rejected429: api.stats.rejected429, llmCalls: llm.requests.length, first: Math.min(...times), last: Math.max(...times) });
+    return;
+  }
+  const feedPort = await startFeeds(msg.feeds ?? 1000, msg.items ?? 20);
+  const pagePort = await startPages();
+  servers = { llm: await startOpenAiServer(), api: await startBotApiServer({ enforceLimits: true }) };
+  process.send!({ feedPort, pagePort, llmBaseUrl: servers.llm.baseUrl, apiRoot: servers.api.apiRoot });
+});
