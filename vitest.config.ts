@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Builds the CLI once for the tests that run it as a child process.
+    globalSetup: ['test/support/buildCli.ts'],
     // The JSON report is what .ci/run counts from.
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-report.json' },

@@ -176,12 +176,16 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
   return { ...fromFile, ...env };
 }
 
-/** Validates the environment once; throws ConfigError naming the first bad variable. */
+const SECRET_VARIABLES = new Set(['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'OPENAI_API_KEY']);
+
+/** Validates the environment once; throws ConfigError naming the first bad variable (and its value, unless it is a secret). */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0] ?? 'environment'), `expected ${issue.message}, got ${JSON.stringify(String(env[String(issue.path[0])] ?? ''))}`);
+    const name = String(issue.path[0] ?? 'environment');
+    const got = SECRET_VARIABLES.has(name) ? '' : `, got ${JSON.stringify(String(env[name] ?? ''))}`;
+    throw new ConfigError(name, `expected ${issue.message}${got}`);
   }
   const e = result.data;
   return {

@@ -1,5 +1,5 @@
 // Killed in the middle of a fan-out (SIGKILL, the real CLI in a child process), then restarted: nothing lost, duplicates only for messages in flight.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
@@ -11,8 +11,8 @@ import { startBotApiServer, TEST_TOKEN, type BotApiServer } from '../support/bot
 import { rss, startFeedServer, type FeedServer } from '../support/feedServer.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openaiServer.js';
 import { tempStoreUrl } from '../support/tempStore.js';
+import { CLI, ROOT as root } from '../support/buildCli.js';
 
-const root = join(import.meta.dirname, '../..');
 const CHATS = 40;
 let api: BotApiServer;
 let llm: OpenAiServer;
@@ -20,7 +20,6 @@ let web: FeedServer;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(root, 'dist-test')], { stdio: 'inherit' });
   api = await startBotApiServer({ enforceLimits: true, sendDelayMs: 40 });
   llm = await startOpenAiServer();
   web = await startFeedServer();
@@ -39,13 +38,13 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     PATH: process.env.PATH ?? '',
   };
-}, 120_000);
+});
 afterAll(async () => {
   await Promise.all([api?.close(), llm?.close(), web?.close()]);
 });
 
 function startChild(): ChildProcess {
-  const child = spawn(process.execPath, [join(root, 'dist-test/cli.js'), 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
   return child;
 }

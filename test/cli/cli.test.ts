@@ -1,0 +1,137 @@
+// The command line as a user runs it: summary, poll --once, check, and configuration errors — exit codes and plain messages.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { subscribe } from '../../src/pipeline/subscribe.js';
+import { articlePage } from '../support/articles.js';
+import { startBotApiServer, TEST_TOKEN, type BotApiServer } from '../support/botApiServer.js';
+import { CLI, ROOT } from '../support/buildCli.js';
+import { rss, startFeedServer, type FeedServer } from '../support/feedServer.js';
+import { GOOD_DIGEST, startOpenAiServer, type OpenAiServer } from '../support/openaiServer.js';
+import { tempStoreUrl } from '../support/tempStore.js';
+
+let web: FeedServer;
+let llm: OpenAiServer;
+let api: BotApiServer;
+
+beforeAll(async () => {
+  [web, llm, api] = await Promise.all([startFeedServer(), startOpenAiServer(), startBotApiServer()]);
+  web.set('/article', { body: articlePage('一篇文章'), contentType: 'text/html' });
+});
+afterAll(async () => {
+  await Promise.all([web.close(), llm.close(), api.close()]);
+});
+
+function run(args: string[], env: Record<string, string> = {}, cwd = mkdtempSync(join(tmpdir(), 'fdb-cli-'))): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        STORE_URL: tempStoreUrl(),
+        PROMPTS_DIR: join(ROOT, 'prompts'),
+        OPENAI_API_KEY: 'sk-cli-secret',
+        OPENAI_BASE_URL: llm.baseUrl,
+        FETCH_ALLOW_PRIVATE: '127.0.0.1',
+        LOG_LEVEL: 'error',
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('feed-digest-bot summary', () => {
+  it('prints the digest and exits 0', async () => {
+    const r = await run(['summary', web.url('/article')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(GOOD_DIGEST.title);
+    expect(r.stdout).toContain(`总结: ${GOOD_DIGEST.tldr}`);
+    expect(r.stdout).toContain('#人工智能');
+  });
+
+  it('prints JSON with --json', async () => {
+    const r = await run(['summary', web.url('/article'), '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ title: GOOD_DIGEST.title, tags: GOOD_DIGEST.tags });
+  });
+
+  it.each([
+    ['a bad URL', ['summary', 'not-a-url'], {}, /not an http\(s\) URL/],
+    ['a refused address', ['summary', 'http://169.254.169.254/latest/meta-data'], {}, /refused: 169\.254\.169\.254 is not a public address/],
+    ['a page with no article', ['summary', 'LIST'], {}, /cannot be read as an article/],
+    ['an unreachable LLM', ['summary', 'ARTICLE'], { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', LLM_TIMEOUT_SECONDS: '2' }, /the LLM failed: cannot reach the LLM/],
+    ['no API key', ['summary', 'ARTICLE'], { OPENAI_API_KEY: '' }, /OPENAI_API_KEY is not set/],
+  ])('gives a clear message and a non-zero exit for %s', async (_name, args, env, message) => {
+    web.set('/list', { body: `<html><body>${Array.from({ length: 50 }, (_, i) => `<p><a href="/n${i}">第${i}条新闻标题，点击查看更多的详细内容</a></p>`).join('')}</body></html>`, contentType: 'text/html' });
+    const resolved = args.map((a) => (a === 'LIST' ? web.url('/list') : a === 'ARTICLE' ? web.url('/article') : a));
+    const r = await run(resolved, env as Record<string, string>);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr + r.stdout).not.toContain('sk-cli-secret');
+  });
+});
+
+describe('configuration errors', () => {
+  it.each([
+    [{ POLL_CRON: '61 * * * *' }, /^configuration error: POLL_CRON: expected a cron expression/],
+    [{ STORE_URL: 'mysql://x' }, /^configuration error: STORE_URL: expected sqlite:\/\/PATH/],
+    [{ DIGEST_TIMEZONE: 'Mars/Olympus' }, /^configuration error: DIGEST_TIMEZONE: expected an IANA time zone/],
+    [{ TELEGRAM_BOT_TOKEN: 'nonsense' }, /^configuration error: TELEGRAM_BOT_TOKEN: expected a bot token from BotFather/],
+    [{ FETCH_ALLOW_PRIVATE: '10.0.0.0/99' }, /^configuration error: FETCH_ALLOW_PRIVATE: expected comma-separated hosts/],
+  ])('stops with one line naming the variable: %o', async (env, message) => {
+    const r = await run(['check'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('does not repeat a malformed secret back', async () => {
+    const r = await run(['check'], { TELEGRAM_BOT_TOKEN: 'almost-a-token-but-secret' });
+    expect(r.stderr).toMatch(/TELEGRAM_BOT_TOKEN/);
+    expect(r.stderr).not.toContain('almost-a-token-but-secret');
+  });
+
+  it('reads .env from the working directory, the environment winning', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'fdb-env-'));
+    writeFileSync(join(cwd, '.env'), 'POLL_CRON=61 * * * *\nDIGEST_TIME=25:00\n');
+    const fromFile = await run(['check'], {}, cwd);
+    expect(fromFile.stderr).toMatch(/POLL_CRON/);
+    const overridden = await run(['check'], { POLL_CRON: '*/5 * * * *' }, cwd);
+    expect(overridden.stderr).toMatch(/DIGEST_TIME: expected a time of day as HH:MM/);
+  });
+});
+
+describe('feed-digest-bot poll --once', () => {
+  it('prints one line per feed and delivers the new article', async () => {
+    const store = tempStoreUrl();
+    const env = { STORE_URL: store, TELEGRAM_BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: api.apiRoot };
+    // A chat follows a good feed (through the bot's own subscribe path) and a broken one.
+    web.set('/feed.xml', { body: rss('新闻', [{ title: '旧文', link: web.url('/old'), guid: 'old' }]) });
+    web.set('/broken.xml', { body: '<rss><channel><title>坏' });
+    const app = await createApp(parseConfig({ ...env, PROMPTS_DIR: join(ROOT, 'prompts'), FETCH_ALLOW_PRIVATE: '127.0.0.1' }), silentLogger);
+    await subscribe(app.subscribeDeps, 9001, web.url('/feed.xml'));
+    await app.store.feeds.set('deadbeefdeadbeef', { id: 'deadbeefdeadbeef', url: web.url('/broken.xml'), nextPollAt: 0, errorCount: 0, primed: false, createdAt: 0 });
+    await app.subs.add('deadbeefdeadbeef', 9001, 0);
+    await app.close();
+    web.set('/feed.xml', { body: rss('新闻', [{ title: '新文', link: web.url('/article'), guid: 'new' }, { title: '旧文', link: web.url('/old'), guid: 'old' }]) });
+
+    const r = await run(['poll', '--once'], env);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.find((l) => l.includes('/feed.xml'))).toMatch(/^new 1\s+新闻 </);
+    expect(lines.find((l) => l.includes('/broken.xml'))).toMatch(/^error\s+.*malformed feed XML/);
+    expect(r.code).toBe(1);
+    expect(api.sentTo(9001)).toHaveLength(1);
+    expect(api.sentTo(9001)[0]!.text).toContain(GOOD_DIGEST.title);
+  });
+});
