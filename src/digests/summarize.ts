@@ -120,40 +120,38 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
     });
   }
 
-  const unreadable = (error: NotAnArticleError, title?: string): SummaryOutcome => ({ kind: 'unreadable', reason: error.reason, url: error.url, ...(title ? { title } : {}) });
+  /** The article behind a canonical URL: from the cache when any ask made it before, else read and digested, once for all concurrent asks. */
+  const summarizeOnce = (
+    canonical: string | undefined,
+    key: string,
+    read: () => Promise<ArticleText>,
+    extra: Parameters<typeof digestText>[2],
+    title?: string,
+  ): Promise<SummaryOutcome> =>
+    once(`article:${key}`, async () => {
+      const hit = await cachedByUrl(canonical);
+      if (hit) return fromCache(hit);
+      let text: ArticleText;
+      try {
+        text = await read();
+      } catch (error) {
+        if (error instanceof NotAnArticleError) return { kind: 'unreadable', reason: error.reason, url: error.url, ...(title ? { title } : {}) };
+        throw error;
+      }
+      return digestText(canonical, text, extra);
+    });
 
   return {
-    async forArticle(article) {
+    forArticle(article) {
       const canonical = article.canonicalUrl ?? canonicalUrl(article.url);
-      return once(`article:${canonical ?? shortHash(article.title + article.contentText)}`, async () => {
-        const hit = await cachedByUrl(canonical);
-        if (hit) return fromCache(hit);
-        let text: ArticleText;
-        try {
-          text = await articleText(deps.fetch, article);
-        } catch (error) {
-          if (error instanceof NotAnArticleError) return unreadable(error, article.title);
-          throw error;
-        }
-        return digestText(canonical, text, { categories: article.categories ?? [], source: article.source, publishedAt: article.publishedAt });
-      });
+      const extra = { categories: article.categories ?? [], source: article.source, publishedAt: article.publishedAt };
+      return summarizeOnce(canonical, canonical ?? shortHash(article.title + article.contentText), () => articleText(deps.fetch, article), extra, article.title);
     },
 
     async forUrl(url) {
       const canonical = canonicalUrl(url);
       if (!canonical) throw new FetchError('bad-url', url, 'not an http(s) URL');
-      return once(`article:${canonical}`, async () => {
-        const hit = await cachedByUrl(canonical);
-        if (hit) return fromCache(hit);
-        let text: ArticleText;
-        try {
-          text = await fetchArticlePage(deps.fetch, url);
-        } catch (error) {
-          if (error instanceof NotAnArticleError) return unreadable(error);
-          throw error;
-        }
-        return digestText(canonical, text, {});
-      });
+      return summarizeOnce(canonical, canonical, () => fetchArticlePage(deps.fetch, url), {});
     },
   };
 }
