@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
 import { createFanOut } from './delivery/fanOut.js';
+import { noticeFailingFeeds } from './delivery/feedHealth.js';
 import { createSender, type Sender, type TelegramApi } from './delivery/sender.js';
 import { createArchive } from './digests/archive.js';
 import { createLlmClient, LlmError, type LlmClient } from './digests/llmClient.js';
@@ -136,6 +137,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     async pollCycle(all = false) {
       await subs.refresh();
       const results = await runPollCycle(pollDeps, { concurrency: config.poll.concurrency, perHostConcurrency: config.poll.perHostConcurrency, all });
+      await noticeFailingFeeds({ store, subs, sender, log, now }, results);
       await digestStage.processPending();
       return results;
     },

@@ -67,6 +67,7 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
 
   scheduler.add('poll', config.poll.cron, () => app.pollCycle());
   scheduler.add('minute', '* * * * *', tick);
+  scheduler.add('prune', '17 3 * * *', async () => log.info('expired rows pruned', { rows: await app.store.backend.pruneExpired() }));
   await app.sender.start();
   await registerCommands(bot).catch((error: unknown) => log.warn('could not register the command list', { error }));
 

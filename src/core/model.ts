@@ -45,6 +45,8 @@ export interface FeedState {
   lastSuccessAt?: number;
   /** False until the first successful poll has recorded what was there. */
   primed: boolean;
+  /** When subscribers were told that this feed has been failing for days; cleared by a success. */
+  failureNoticeAt?: number;
   createdAt: number;
 }
 

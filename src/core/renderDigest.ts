@@ -103,3 +103,12 @@ export function renderDaily(entries: DailyEntry[], day: string, lang: Lang): Ren
   }
   return packMessages(blocks).map((html) => ({ html, plain: visibleText(html) }));
 }
+
+/** Told once to a feed's subscribers when it has failed for days. */
+export function renderFeedFailing(title: string, url: string, days: number, error: string, lang: Lang): string {
+  const name = `<b>${link(truncate(title, 100), url)}</b>`;
+  const why = escapeHtml(truncate(error, 300));
+  return lang === 'en'
+    ? `⚠️ The feed ${name} has failed for ${days} days: ${why}\nIt will resume by itself when the site recovers; /unsub if you no longer want it.`
+    : `⚠️ 订阅源 ${name} 已经 ${days} 天无法抓取：${why}\n网站恢复后会自动继续推送；不再需要可发送 /unsub。`;
+}

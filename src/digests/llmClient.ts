@@ -111,6 +111,8 @@ export function createLlmClient(options: LlmOptions): LlmClient {
   });
   const modeKey = `llm-mode:${options.baseUrl ?? 'openai'}:${options.model}`;
   let mode: OutputMode | undefined;
+  /** Reasoning models (o-series and later) refuse any temperature but the default. */
+  let sendTemperature = true;
 
   const currentMode = async (): Promise<OutputMode> => {
     if (mode) return mode;
@@ -131,13 +133,17 @@ export function createLlmClient(options: LlmOptions): LlmClient {
         const res = await client.chat.completions.create({
           model: options.model,
           messages,
-          temperature: 0.2,
+          ...(sendTemperature ? { temperature: 0.2 } : {}),
           ...(format ? { response_format: format } : {}),
         });
         const content = res.choices[0]?.message?.content ?? '';
         const tokens = res.usage?.total_tokens ?? estimateTokens(messages.map((x) => x.content).join('\n') + content);
         return { content, tokens };
       } catch (error) {
+        if (sendTemperature && error instanceof APIError && error.status === 400 && /temperature/i.test(error.message)) {
+          sendTemperature = false;
+          continue;
+        }
         const next = MODES[MODES.indexOf(m) + 1];
         if (next && refusesFormat(error)) {
           options.log.info('LLM refused an output mode, stepping down', { model: options.model, from: m, to: next });

@@ -29,6 +29,8 @@ export interface DigestStageDeps {
 }
 
 const MAX_TEXT = 60_000;
+/** Articles are kept while they may still be pending or dispatched again; long past any fallback deadline. */
+const ARTICLE_TTL_MS = 14 * 24 * 3_600_000;
 export const pendingKey = (feedId: string, aKey: string) => `${feedId}:${aKey}`;
 
 export interface DigestStage extends ItemSink {
@@ -58,7 +60,7 @@ export function createDigestStage(deps: DigestStageDeps): DigestStage {
         if (item.canonicalUrl) article.canonicalUrl = item.canonicalUrl;
         if (item.author) article.author = item.author;
         if (item.publishedAt !== undefined) article.publishedAt = item.publishedAt;
-        await deps.articles.set(aKey, article);
+        await deps.articles.set(aKey, article, ARTICLE_TTL_MS);
       }
       const key = pendingKey(feed.id, aKey);
       if (!(await deps.pending.get(key))) {

@@ -38,22 +38,17 @@ export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOut
   try {
     const read = await readFeed(deps.fetch, feed.url, validators);
     const now = deps.now();
+    const healthy: FeedState = { ...feed, errorCount: 0, lastSuccessAt: now };
+    delete healthy.failureNoticeAt;
     if (read.status === 'not-modified') {
-      await store.feeds.set(feed.id, {
-        ...feed,
-        errorCount: 0,
-        lastSuccessAt: now,
-        nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, read.hints),
-      });
+      await store.feeds.set(feed.id, { ...healthy, nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, read.hints) });
       log.debug('feed not modified', { feedUrl: feed.url, durationMs: now - started });
       return { kind: 'not-modified' };
     }
     const { fresh, markSeen } = await findNewItems(store, feed.id, read.feed.items, now);
     const updated: FeedState = {
-      ...feed,
+      ...healthy,
       title: read.feed.title || feed.title || feed.url,
-      errorCount: 0,
-      lastSuccessAt: now,
       primed: true,
       nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, { ...read.hints, ttlMinutes: read.feed.ttlMinutes }),
     };

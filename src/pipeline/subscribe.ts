@@ -57,10 +57,10 @@ export function normaliseFeedInput(input: string): string {
 export async function subscribe(deps: SubscribeDeps, chatId: number, input: string): Promise<SubscribeResult> {
   const url = normaliseFeedInput(input);
   const existing = await deps.store.feeds.get(feedId(url));
-  if (existing) return attach(deps, chatId, existing);
-  if ((await deps.subs.subscriptions(chatId)).length >= deps.maxPerChat) {
+  if ((await deps.subs.subscriptions(chatId)).length >= deps.maxPerChat && !(existing && (await deps.subs.subscribers(existing.id)).includes(chatId))) {
     throw new SubscribeError(input, 'limit', `this chat already follows ${deps.maxPerChat} feeds`);
   }
+  if (existing) return attach(deps, chatId, existing);
   let read: FeedRead;
   let feedUrl = url;
   let discoveredFrom: string | undefined;

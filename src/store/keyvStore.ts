@@ -24,6 +24,8 @@ export interface KeyvBackend {
   /** Takes the named lease for `ttlMs` if free or already ours; true when we hold it. Atomic across processes on Redis and PostgreSQL. */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
+  /** Deletes rows whose TTL has passed (SQLite and PostgreSQL keep them until read; Redis expires them itself). */
+  pruneExpired(now?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,21 @@ export async function openKeyvBackend(url: string, onError: (error: unknown) => 
       }
       await leaseTableReady;
       await leaseAdapter().query!('DELETE FROM feed_digest_lease WHERE name = $1 AND owner = $2', [name, owner]);
+    },
+
+    async pruneExpired(now = Date.now()) {
+      if (kind === 'redis') return 0;
+      const db = leaseAdapter();
+      if (kind === 'sqlite') {
+        await db.query!("DELETE FROM keyv WHERE json_valid(value) AND json_extract(value, '$.expires') < ?", now);
+        const rows = (await db.query!('SELECT changes() AS n')) as Array<{ n: number }>;
+        return rows[0]?.n ?? 0;
+      }
+      const rows = (await db.query!(
+        `DELETE FROM keyv WHERE value LIKE '%"expires":%' AND (value::jsonb->>'expires')::bigint < $1 RETURNING key`,
+        [now],
+      )) as unknown[];
+      return rows.length;
     },
 
     async close() {

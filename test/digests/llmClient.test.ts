@@ -81,6 +81,12 @@ describe('structured output', () => {
     expect(reply.digest.tags).toEqual(['人工智能', 'OpenAI', 'Machine_Learning', 'C', 'a_b']);
   });
 
+  it('drops the temperature for models that refuse one (reasoning models)', async () => {
+    server.queue({ status: 400, error: "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported." });
+    expect((await client().digest(messages)).kind).toBe('digest');
+    expect(server.requests.map((r) => r.temperature)).toEqual([0.2, undefined]);
+  });
+
   it('passes on the model’s flag for text too thin to digest', async () => {
     server.queue({ content: json({ title: '', tldr: '', summary: '', tags: [], insufficient: true }) });
     expect((await client().digest(messages)).kind).toBe('insufficient');

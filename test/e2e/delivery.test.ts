@@ -124,6 +124,30 @@ describe('Telegram refusing', () => {
   });
 });
 
+describe('feed health', () => {
+  it('tells subscribers once when their feed has failed for days, and forgets the notice when it recovers', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    await say(h, 3010, `/sub ${h.web.url('/feed.xml')}`, /已订阅/);
+    await h.bot.settle();
+    h.web.set('/feed.xml', { status: 500, body: 'down' });
+    const before = h.api.sentTo(3010).length;
+    for (let day = 0; day < 5; day++) {
+      h.clock.now += 24 * 3_600_000 + MIN;
+      await h.bot.pollNow();
+    }
+    await h.bot.settle();
+    const notices = h.api.sentTo(3010).slice(before);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.text).toMatch(/订阅源 <b><a href=".*">频道<\/a><\/b> 已经 3 天无法抓取：.*HTTP 500/);
+    await say(h, 3010, '/list', /连续失败 \d+ 次/);
+    publish(h, 2, 1);
+    h.clock.now += 24 * 3_600_000; // past the backoff
+    await nextPoll(h);
+    expect((await h.bot.app.store.feeds.get((await h.bot.app.subs.subscriptions(3010))[0]!.feedId))!.failureNoticeAt).toBeUndefined();
+  });
+});
+
 describe('groups', () => {
   it('lets only administrators change subscriptions', async () => {
     h = await startHarness();
@@ -158,6 +182,9 @@ describe('webhook mode', () => {
     h = await startHarness({ env: { TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/tg/hook', TELEGRAM_WEBHOOK_SECRET: 'right-secret_123' } });
     expect(h.api.webhook).toEqual({ url: 'https://bot.example.com/tg/hook', secret: 'right-secret_123' });
     expect(h.api.calls.some((c) => c.method === 'getUpdates')).toBe(false);
+    const menus = h.api.calls.filter((c) => c.method === 'setMyCommands');
+    expect(menus.map((c) => c.body.language_code)).toEqual([undefined, 'en']);
+    expect((menus[0]!.body.commands as Array<{ command: string; description: string }>).find((c) => c.command === 'sub')!.description).toMatch(/订阅/);
     const post = (secret: string | undefined, body: unknown) =>
       new Promise<number>((resolve, reject) => {
         const req = request(

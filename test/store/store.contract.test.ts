@@ -86,6 +86,18 @@ for (const backend of backends) {
       await store.backend.releaseLease(lease, 'b');
     });
 
+    it('prunes rows whose time has passed, and keeps the others', async () => {
+      await store.seen.set(`${run}:old`, { at: 1 }, 50);
+      await store.seen.set(`${run}:young`, { at: 2 }, 60_000);
+      await store.seen.set(`${run}:forever`, { at: 3 });
+      await new Promise((r) => setTimeout(r, 120));
+      const pruned = await store.backend.pruneExpired();
+      if (backend.name !== 'redis') expect(pruned).toBeGreaterThanOrEqual(1);
+      expect(await store.seen.get(`${run}:old`)).toBeUndefined();
+      expect(await store.seen.get(`${run}:young`)).toEqual({ at: 2 });
+      expect(await store.seen.get(`${run}:forever`)).toEqual({ at: 3 });
+    });
+
     it('lets a lease lapse after its time', async () => {
       const lease = `${run}:lapse`;
       expect(await store.backend.acquireLease(lease, 'a', 100)).toBe(true);

@@ -16,6 +16,7 @@ export interface ChatRequest {
   model: string;
   messages: Array<{ role: string; content: string }>;
   response_format?: { type: string };
+  temperature?: number;
 }
 
 export interface OpenAiServer {
