@@ -77,25 +77,29 @@ function decodeWith(bytes: Uint8Array, encoding: string): string {
 }
 
 /**
- * Decodes a document. A declared legacy charset over bytes that are valid multi-byte UTF-8 loses to UTF-8:
- * Chinese pages often say gb2312 in a meta tag but are served as UTF-8, and valid UTF-8 by accident is rare.
+ * Decodes a document. A declaration is believed unless the bytes contradict it: a declared legacy charset
+ * over valid multi-byte UTF-8 loses to UTF-8 (Chinese pages often say gb2312 in a meta tag but are served
+ * as UTF-8, and valid UTF-8 by accident is rare), and a declared UTF-8 over invalid UTF-8 loses to the
+ * next declaration or a guess.
  */
 export function decodeBody(bytes: Uint8Array, contentType?: string): Decoded {
   const bom = bomEncoding(bytes);
   if (bom) return { text: decodeWith(bytes, bom), encoding: bom, source: 'bom' };
-  const fromHeader = normaliseCharset(charsetFromContentType(contentType));
   const inDoc = declaredInDocument(bytes);
-  const fromDoc = normaliseCharset(inDoc?.label);
-  const declared = fromHeader ? { enc: fromHeader, source: 'header' as const } : fromDoc ? { enc: fromDoc, source: inDoc!.source } : undefined;
-  if (declared) {
-    if (declared.enc !== 'utf-8' && !declared.enc.startsWith('utf-16') && isNonAsciiUtf8(bytes)) {
+  const declarations = [
+    { enc: normaliseCharset(charsetFromContentType(contentType)), source: 'header' as const },
+    { enc: normaliseCharset(inDoc?.label), source: inDoc?.source ?? ('meta' as const) },
+  ].filter((d): d is { enc: string; source: 'header' | 'prolog' | 'meta' } => d.enc !== undefined);
+  const nonAscii = bytes.some((b) => b >= 0x80);
+  const validUtf8 = !nonAscii || isNonAsciiUtf8(bytes);
+  for (const d of declarations) {
+    if (d.enc === 'utf-8' && !validUtf8) continue;
+    if (d.enc !== 'utf-8' && !d.enc.startsWith('utf-16') && nonAscii && validUtf8) {
       return { text: decodeWith(bytes, 'utf-8'), encoding: 'utf-8', source: 'utf8-valid' };
     }
-    return { text: decodeWith(bytes, declared.enc), encoding: declared.enc, source: declared.source };
+    return { text: decodeWith(bytes, d.enc), encoding: d.enc, source: d.source };
   }
-  if (!bytes.some((b) => b >= 0x80) || isNonAsciiUtf8(bytes)) {
-    return { text: decodeWith(bytes, 'utf-8'), encoding: 'utf-8', source: 'default' };
-  }
+  if (validUtf8) return { text: decodeWith(bytes, 'utf-8'), encoding: 'utf-8', source: 'default' };
   const sample = Buffer.from(bytes.subarray(0, 64 * 1024));
   const guess = jschardet.detect(sample);
   const guessed = normaliseCharset(guess.encoding ?? undefined) ?? 'windows-1252';

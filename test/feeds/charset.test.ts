@@ -33,6 +33,13 @@ describe('decodeBody', () => {
     expect(d.source).toBe('utf8-valid');
   });
 
+  it('does not believe a UTF-8 header over bytes that are not UTF-8', () => {
+    const bytes = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="gbk"?><t>'), gb18030('中文'), Buffer.from('</t>')]);
+    const d = decodeBody(bytes, 'application/xml; charset=utf-8');
+    expect(d.text).toContain('中文');
+    expect(d.source).toBe('prolog');
+  });
+
   it('honours a BOM', () => {
     const d = decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<rss>中</rss>')]));
     expect(d.text).toBe('<rss>中</rss>');
