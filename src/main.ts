@@ -82,20 +82,34 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   });
 
   let polling: Promise<void> | undefined;
-  if (webhookUrl) {
-    bot.botInfo ??= await bot.telegram.getMe();
-    if (!config.telegram.webhookSecret) log.warn('webhook mode without TELEGRAM_WEBHOOK_SECRET: anyone who finds the URL can send updates', {});
-    await bot.telegram.setWebhook(webhookUrl, {
-      allowed_updates: [...ALLOWED_UPDATES],
-      ...(config.telegram.webhookSecret ? { secret_token: config.telegram.webhookSecret } : {}),
-    });
-    log.info('bot started in webhook mode', { port: http.port, url: webhookUrl });
-  } else {
-    await new Promise<void>((resolve, reject) => {
-      polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
-      polling.catch(reject);
-    });
-    log.info('bot started with long polling', { port: http.port });
+  try {
+    if (webhookUrl) {
+      bot.botInfo ??= await bot.telegram.getMe();
+      if (!config.telegram.webhookSecret) log.warn('webhook mode without TELEGRAM_WEBHOOK_SECRET: anyone who finds the URL can send updates', {});
+      await bot.telegram.setWebhook(webhookUrl, {
+        allowed_updates: [...ALLOWED_UPDATES],
+        ...(config.telegram.webhookSecret ? { secret_token: config.telegram.webhookSecret } : {}),
+      });
+      log.info('bot started in webhook mode', { port: http.port, url: webhookUrl });
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
+        polling.catch(reject);
+      });
+      log.info('bot started with long polling', { port: http.port });
+    }
+  } catch (error) {
+    // A wrong token or an unreachable Bot API: say so and let go of everything opened so far.
+    await within(3000, log, [
+      ['http', () => http.close()],
+      ['sender', () => app.sender.stop()],
+      ['store', () => app.close()],
+    ]);
+    const code = (error as { response?: { error_code?: number } }).response?.error_code;
+    throw new Error(
+      code === 401 ? 'Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather' : `cannot start the bot at ${config.telegram.apiRoot}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   if (options.schedules !== false) {
     scheduler.start();

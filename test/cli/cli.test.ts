@@ -135,3 +135,12 @@ describe('feed-digest-bot poll --once', () => {
     expect(api.sentTo(9001)[0]!.text).toContain(GOOD_DIGEST.title);
   });
 });
+
+describe('feed-digest-bot start', () => {
+  it('stops with a plain message when Telegram refuses the token', async () => {
+    const r = await run(['start'], { TELEGRAM_BOT_TOKEN: '999:WRONG-token-abcdefghijklmnopqrstu', TELEGRAM_API_ROOT: api.apiRoot, PORT: '0' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Telegram refused TELEGRAM_BOT_TOKEN \(401 Unauthorized\)/);
+    expect(r.stderr).not.toContain('WRONG-token');
+  });
+});
