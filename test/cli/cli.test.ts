@@ -120,7 +120,7 @@ describe('feed-digest-bot poll --once', () => {
     web.set('/broken.xml', { body: '<rss><channel><title>坏' });
     const app = await createApp(parseConfig({ ...env, PROMPTS_DIR: join(ROOT, 'prompts'), FETCH_ALLOW_PRIVATE: '127.0.0.1' }), silentLogger);
     await subscribe(app.subscribeDeps, 9001, web.url('/feed.xml'));
-    await app.store.feeds.set('deadbeefdeadbeef', { id: 'deadbeefdeadbeef', url: web.url('/broken.xml'), nextPollAt: 0, errorCount: 0, primed: false, createdAt: 0 });
+    await app.store.feeds.set('deadbeefdeadbeef', { id: 'deadbeefdeadbeef', url: web.url('/broken.xml'), nextPollAt: 0, errorCount: 0, primed: false, createdAt: Date.now() });
     await app.subs.add('deadbeefdeadbeef', 9001, 0);
     await app.close();
     web.set('/feed.xml', { body: rss('新闻', [{ title: '新文', link: web.url('/article'), guid: 'new' }, { title: '旧文', link: web.url('/old'), guid: 'old' }]) });
