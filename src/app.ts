@@ -1,4 +1,5 @@
 // The services wired together once: config → store → fetch → summarizer → digest stage → fan-out → sender; no Telegram polling here.
+import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
 import { createFanOut } from './delivery/fanOut.js';
@@ -84,7 +85,12 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       throw new Error('no Telegram client (TELEGRAM_BOT_TOKEN unset)');
     },
   };
+  const senderOwner = randomUUID();
   const sender = createSender({
+    lease: {
+      acquire: () => store.backend.acquireLease('sender', senderOwner, 30_000),
+      release: () => store.backend.releaseLease('sender', senderOwner),
+    },
     outbox: store.outbox,
     sent: store.sent,
     telegram,

@@ -22,6 +22,13 @@ export interface SenderDeps {
   onMigrate(fromChatId: number, toChatId: number): Promise<void>;
   /** Telegram refuses this chat (blocked, kicked, gone). */
   onDeactivate(chatId: number, reason: string): Promise<void>;
+  /**
+   * With several replicas on one store, only the holder of this lease drains the outbox; the others only write to it.
+   * Without it this process always drains.
+   */
+  lease?: { acquire(): Promise<boolean>; release(): Promise<void> };
+  /** How often the drainer renews its lease and picks up what other replicas queued. */
+  rescanMs?: number;
 }
 
 export interface SenderStats {
@@ -62,6 +69,8 @@ export function createSender(deps: SenderDeps): Sender {
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Infinity;
   let running = false;
+  let draining = false;
+  let rescan: NodeJS.Timeout | undefined;
 
   const chatState = (chatId: number) => {
     let s = chats.get(chatId);
@@ -115,7 +124,7 @@ export function createSender(deps: SenderDeps): Sender {
   };
 
   function pump(): void {
-    if (!running) return;
+    if (!running || !draining) return;
     for (;;) {
       const now = Date.now();
       if (now < nextGlobalAt) return wakeAt(nextGlobalAt);
@@ -235,6 +244,26 @@ export function createSender(deps: SenderDeps): Sender {
     }
   }
 
+  /** Takes (or keeps) the right to drain, and loads what the outbox holds that is not queued here yet. */
+  async function claim(): Promise<void> {
+    const held = deps.lease ? await deps.lease.acquire() : true;
+    if (!held) {
+      if (draining) deps.log.warn('another replica drains the outbox now', {});
+      draining = false;
+      // What is queued here stays in the store for the drainer; only a message already in flight finishes here.
+      for (const [chatId, q] of queues) {
+        const inFlightHead = chatState(chatId).busy ? q[0] : undefined;
+        for (const m of q.slice()) if (m !== inFlightHead) removeFromQueue(m);
+      }
+      return checkIdle();
+    }
+    draining = true;
+    // A message re-read here after it was sent is caught by its sent mark before any second send.
+    for await (const [, m] of deps.outbox.entries()) if (!queuedIds.has(m.id)) addToQueue({ ...m, notBefore: 0 });
+    pump();
+    checkIdle();
+  }
+
   return {
     stats,
     async enqueue(input) {
@@ -249,12 +278,18 @@ export function createSender(deps: SenderDeps): Sender {
       return !existing;
     },
     async start() {
-      for await (const [, m] of deps.outbox.entries()) if (!queuedIds.has(m.id)) addToQueue({ ...m, notBefore: 0 });
       running = true;
-      pump();
+      await claim();
+      if (deps.lease) {
+        rescan = setInterval(() => void claim().catch((error: unknown) => deps.log.warn('outbox rescan failed', { error })), deps.rescanMs ?? 2000);
+        rescan.unref();
+      }
     },
     async stop() {
       running = false;
+      if (rescan) clearInterval(rescan);
+      if (draining) await deps.lease?.release().catch(() => {});
+      draining = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
       timerAt = Infinity;
