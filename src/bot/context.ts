@@ -34,8 +34,12 @@ export interface BotContext extends Context {
   say(html: string, extra?: { replyMarkup?: unknown; reply?: boolean }): Promise<void>;
   /** True when this sender may change subscriptions and settings of this chat. */
   mayChange(): Promise<boolean>;
-  /** The words after the command. */
-  args: string[];
+}
+
+/** The words after a command, split on any whitespace (telegraf's own parser treats quotes and backslashes specially, which URLs contain). */
+export function argsOf(ctx: Context): string[] {
+  const payload = (ctx as Context & { payload?: string }).payload ?? '';
+  return payload.split(/\s+/).filter(Boolean);
 }
 
 export function installContext(services: BotServices) {

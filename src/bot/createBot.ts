@@ -16,6 +16,14 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   });
   const withHelpers = installContext(services);
 
+  // In a channel the bot's commands arrive as channel posts (only its administrators can post there):
+  // handle them as messages, so every command works in channels too.
+  const handleUpdate = bot.handleUpdate.bind(bot);
+  bot.handleUpdate = (update, response) => {
+    const post = (update as { channel_post?: unknown }).channel_post;
+    return handleUpdate(post ? ({ update_id: update.update_id, message: post } as typeof update) : update, response);
+  };
+
   bot.catch((error, ctx) => {
     services.log.error('update failed', { updateId: ctx.update.update_id, chatId: ctx.chat?.id, error });
   });

@@ -23,7 +23,7 @@ export async function loadDigestPrompt(promptsDir: string): Promise<DigestPrompt
 }
 
 /** The JSON shape is the code's: appended to the instructions whatever the file says. */
-export const ANSWER_FORMAT = `只输出一个 JSON 对象（JSON only, no prose, no code fence），格式如下：
+export const ANSWER_FORMAT = `只输出一个 JSON 对象（reply in json only: no prose, no code fence），格式如下：
 {"title": "中文标题", "tldr": "一句话概括。", "summary": "一段话摘要。", "tags": ["标签一", "标签二", "标签三"], "insufficient": false}`;
 
 export interface ArticleForPrompt {

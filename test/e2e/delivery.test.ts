@@ -160,6 +160,18 @@ describe('groups', () => {
   });
 });
 
+describe('channels', () => {
+  it('takes commands posted in a channel and pushes there', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    await say(h, -1009999, `/sub ${h.web.url('/feed.xml')}`, /已订阅/, { chatType: 'channel' });
+    await h.bot.settle();
+    publish(h, 2, 1);
+    await nextPoll(h);
+    expect(h.api.sentTo(-1009999).at(-1)!.text).toContain(h.web.url('/posts/2'));
+  });
+});
+
 describe('OPML', () => {
   it('exports the subscriptions and imports them into another chat, with a report', async () => {
     h = await startHarness();

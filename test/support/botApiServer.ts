@@ -85,7 +85,7 @@ export interface BotApiServer {
   admins: Map<number, Set<number>>;
   webhook: { url?: string; secret?: string };
   /** Queues a text message from a user; returns its update_id. */
-  message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string } }): number;
+  message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup' | 'channel'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string } }): number;
   callback(chatId: number, data: string, options?: { fromId?: number; chatType?: 'private' | 'group' | 'supergroup' }): number;
   /** The raw update as a webhook would carry it. */
   makeUpdate(chatId: number, text: string): Record<string, unknown>;
@@ -135,7 +135,10 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         ...doc,
         ...reply,
       };
-      updates.push({ update_id, message });
+      if (chatType === 'channel') {
+        const { from: _from, ...post } = message;
+        updates.push({ update_id, channel_post: { ...post, sender_chat: message.chat } });
+      } else updates.push({ update_id, message });
       for (const w of waiters.splice(0)) w();
       return update_id;
     },

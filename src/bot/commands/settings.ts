@@ -4,7 +4,7 @@ import { TIME_OF_DAY } from '../../config.js';
 import { isTimeZone, padClock } from '../../core/localTime.js';
 import type { ChatSettings, DeliveryMode } from '../../core/model.js';
 import { escapeHtml } from '../../core/telegramHtml.js';
-import type { BotContext, BotServices } from '../context.js';
+import { argsOf, type BotContext, type BotServices } from '../context.js';
 
 const MODES: DeliveryMode[] = ['instant', 'daily', 'both'];
 
@@ -34,7 +34,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   };
 
   bot.command('mode', async (ctx) => {
-    const mode = ctx.args[0]?.toLowerCase() as DeliveryMode | undefined;
+    const mode = argsOf(ctx)[0]?.toLowerCase() as DeliveryMode | undefined;
     if (!mode || !MODES.includes(mode)) return ctx.say(escapeHtml(ctx.t.usage.mode!));
     if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
     await save(ctx, { mode });
@@ -42,7 +42,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   });
 
   bot.command('time', async (ctx) => {
-    const time = ctx.args[0];
+    const time = argsOf(ctx)[0];
     if (!time || !TIME_OF_DAY.test(time)) return ctx.say(escapeHtml(ctx.t.usage.time!));
     if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
     const chat = await save(ctx, { digestTime: padClock(time) });
@@ -50,7 +50,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   });
 
   bot.command('tz', async (ctx) => {
-    const tz = ctx.args[0];
+    const tz = argsOf(ctx)[0];
     if (!tz) return ctx.say(escapeHtml(ctx.t.usage.tz!));
     if (!isTimeZone(tz)) return ctx.say(escapeHtml(ctx.t.tzBad(tz)));
     if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);

@@ -3,7 +3,7 @@ import type { Telegraf } from 'telegraf';
 import type { FeedState } from '../../core/model.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
 import { subscribe, SubscribeError, unsubscribe } from '../../pipeline/subscribe.js';
-import type { BotContext, BotServices } from '../context.js';
+import { argsOf, type BotContext, type BotServices } from '../context.js';
 
 export async function feedsOfChat(services: BotServices, chatId: number): Promise<FeedState[]> {
   const subs = await services.subs.subscriptions(chatId);
@@ -46,7 +46,7 @@ export async function subscribeAll(services: BotServices, ctx: BotContext, urls:
 export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: BotServices): void {
   bot.command(['sub', 'subscribe'], async (ctx) => {
     if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
-    const urls = [...new Set(ctx.args)];
+    const urls = [...new Set(argsOf(ctx))];
     if (urls.length === 0) return ctx.say(escapeHtml(ctx.t.usage.sub!));
     await ctx.say(ctx.t.subWorking(urls.length));
     if (!services.work.push('sub', () => subscribeAll(services, ctx, urls))) await ctx.say(ctx.t.busy);
@@ -56,7 +56,7 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
     const feeds = await feedsOfChat(services, ctx.chat.id);
     if (feeds.length === 0) return ctx.say(ctx.t.listEmpty);
-    const arg = ctx.args[0];
+    const arg = argsOf(ctx)[0];
     if (!arg) {
       const keyboard = feeds.slice(0, 50).map((f, i) => [{ text: `${i + 1}. ${truncate(f.title ?? f.url, 40)}`, callback_data: `unsub:${f.id}` }]);
       return ctx.say(ctx.t.unsubPick, { replyMarkup: { inline_keyboard: keyboard } });

@@ -6,7 +6,7 @@ import { escapeHtml, link, truncate } from '../../core/telegramHtml.js';
 import { FetchError } from '../../feeds/safeFetch.js';
 import { LlmError } from '../../digests/llmClient.js';
 import { BudgetExhaustedError } from '../../digests/tokenBudget.js';
-import type { BotContext, BotServices } from '../context.js';
+import { argsOf, type BotContext, type BotServices } from '../context.js';
 
 const URL_ONLY = /^\s*(https?:\/\/\S+)\s*$/i;
 
@@ -52,7 +52,7 @@ async function summarize(services: BotServices, ctx: BotContext, url: string): P
 
 export function mountSummaryCommands(bot: Telegraf<BotContext>, services: BotServices): void {
   bot.command('summary', async (ctx) => {
-    const url = ctx.args[0];
+    const url = argsOf(ctx)[0];
     if (!url) return ctx.say(escapeHtml(ctx.t.usage.summary!));
     return summarize(services, ctx, url);
   });
