@@ -59,6 +59,14 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   bot.start(help);
   bot.help(help);
 
+  // Removed from a group or blocked in a private chat: stop sending there until it comes back.
+  bot.on('my_chat_member', async (ctx) => {
+    const status = ctx.myChatMember.new_chat_member.status;
+    if (status !== 'kicked' && status !== 'left') return;
+    await services.store.chats.set(String(ctx.chat.id), { ...ctx.chatSettings, active: false, inactiveReason: `bot ${status}` });
+    services.log.info('bot removed from a chat', { chatId: ctx.chat.id, status });
+  });
+
   mountSubscriptionCommands(bot, services);
   mountSummaryCommands(bot, services);
   mountSettingsCommands(bot, services);

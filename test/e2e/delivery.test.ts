@@ -57,6 +57,21 @@ describe('Telegram refusing', () => {
     expect(h.api.sentTo(3001).at(-1)!.text).toContain(h.web.url('/posts/4'));
   });
 
+  it('stops sending to a group that removed the bot, at once', async () => {
+    h = await startHarness();
+    publish(h, 1);
+    h.api.admins.set(-300, new Set([42]));
+    await say(h, -300, `/sub ${h.web.url('/feed.xml')}`, /已订阅/, { chatType: 'supergroup' });
+    await h.bot.settle();
+    h.api.membership(-300, 'kicked');
+    for (let i = 0; i < 100 && (await h.bot.app.store.chats.get('-300'))!.active; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await h.bot.app.store.chats.get('-300'))!.active).toBe(false);
+    const calls = h.api.calls.filter((c) => c.method === 'sendMessage').length;
+    publish(h, 2, 1);
+    await nextPoll(h);
+    expect(h.api.calls.filter((c) => c.method === 'sendMessage').length).toBe(calls);
+  });
+
   it('moves a migrated group to its new id, delivers there, and keeps it there', async () => {
     h = await startHarness();
     publish(h, 1);

@@ -86,6 +86,8 @@ export interface BotApiServer {
   webhook: { url?: string; secret?: string };
   /** Queues a text message from a user; returns its update_id. */
   message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup' | 'channel'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string } }): number;
+  /** The bot's own membership changed (kicked, left, member). */
+  membership(chatId: number, status: 'kicked' | 'left' | 'member'): number;
   callback(chatId: number, data: string, options?: { fromId?: number; chatType?: 'private' | 'group' | 'supergroup' }): number;
   /** The raw update as a webhook would carry it. */
   makeUpdate(chatId: number, text: string): Record<string, unknown>;
@@ -139,6 +141,22 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         const { from: _from, ...post } = message;
         updates.push({ update_id, channel_post: { ...post, sender_chat: message.chat } });
       } else updates.push({ update_id, message });
+      for (const w of waiters.splice(0)) w();
+      return update_id;
+    },
+    membership(chatId, status) {
+      const update_id = nextUpdateId++;
+      const bot = { id: 123456789, is_bot: true, first_name: 'Digest', username: 'digest_test_bot' };
+      updates.push({
+        update_id,
+        my_chat_member: {
+          chat: { id: chatId, type: chatId > 0 ? 'private' : 'supergroup', ...(chatId > 0 ? { first_name: 'T' } : { title: 'G' }) },
+          from: { id: 42, is_bot: false, first_name: 'Admin' },
+          date: Math.floor(Date.now() / 1000),
+          old_chat_member: { status: 'member', user: bot },
+          new_chat_member: { status, user: bot, ...(status === 'kicked' ? { until_date: 0 } : {}) },
+        },
+      });
       for (const w of waiters.splice(0)) w();
       return update_id;
     },
