@@ -16,18 +16,8 @@ function publish(...ns: number[]) {
   h.web.set('/feed.xml', { body: rss('科技日报', ns.map(item)), contentType: 'application/rss+xml', etag: `"${ns.join('-')}"` });
 }
 
-async function say(chatId: number, text: string, expectReply: RegExp, options: Parameters<Harness['api']['message']>[2] = {}) {
-  const before = h.api.sentTo(chatId).length;
-  h.api.message(chatId, text, options);
-  await h.api.waitFor(() => h.api.sentTo(chatId).slice(before).some((m) => expectReply.test(m.text)), 10_000, `a reply matching ${expectReply}`);
-  return h.api.sentTo(chatId).slice(before);
-}
-
-async function nextPoll() {
-  h.clock.now += 11 * MIN;
-  await h.bot.pollNow();
-  await h.bot.settle();
-}
+const say = (...args: Parameters<Harness['say']>) => h.say(...args);
+const nextPoll = () => h.nextPoll();
 
 beforeEach(async () => {
   h = await startHarness();

@@ -21,17 +21,8 @@ function publish(harness: Harness, ...ns: number[]) {
   });
 }
 
-async function say(harness: Harness, chatId: number, text: string, expectReply: RegExp, options: Parameters<Harness['api']['message']>[2] = {}) {
-  const before = harness.api.sentTo(chatId).length;
-  harness.api.message(chatId, text, options);
-  await harness.api.waitFor(() => harness.api.sentTo(chatId).slice(before).some((m) => expectReply.test(m.text)), 10_000, `a reply matching ${expectReply}`);
-}
-
-async function nextPoll(harness: Harness) {
-  harness.clock.now += 11 * MIN;
-  await harness.bot.pollNow();
-  await harness.bot.settle();
-}
+const say = (harness: Harness, ...args: Parameters<Harness['say']>) => harness.say(...args);
+const nextPoll = (harness: Harness) => harness.nextPoll();
 
 describe('Telegram refusing', () => {
   it('marks a chat that blocked the bot inactive, skips it, and wakes it when it speaks again', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { launchBot, type BotHandle } from '../../src/main.js';
-import { startBotApiServer, TEST_TOKEN, type BotApiOptions, type BotApiServer } from './botApiServer.js';
+import { startBotApiServer, TEST_TOKEN, type BotApiOptions, type BotApiServer, type SentMessage } from './botApiServer.js';
 import { startFeedServer, type FeedServer } from './feedServer.js';
 import { startOpenAiServer, type OpenAiServer } from './openaiServer.js';
 import { tempStoreUrl } from './tempStore.js';
@@ -17,6 +17,10 @@ export interface Harness {
   logs: string[];
   clock: { now: number };
   env: Record<string, string>;
+  /** A user writes in a chat; resolves with what the bot sent there once a reply matches. */
+  say(chatId: number, text: string, expectReply: RegExp, options?: Parameters<BotApiServer['message']>[2]): Promise<SentMessage[]>;
+  /** Moves the clock past the poll interval, polls, and waits for the deliveries. */
+  nextPoll(): Promise<void>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -53,6 +57,17 @@ export async function startHarness(options: { env?: Record<string, string>; api?
     clock,
     env,
     bot: await launch(),
+    async say(chatId, text, expectReply, options = {}) {
+      const before = api.sentTo(chatId).length;
+      api.message(chatId, text, options);
+      await api.waitFor(() => api.sentTo(chatId).slice(before).some((m) => expectReply.test(m.text)), 10_000, `a reply matching ${expectReply}`);
+      return api.sentTo(chatId).slice(before);
+    },
+    async nextPoll() {
+      clock.now += 11 * 60_000;
+      await h.bot.pollNow();
+      await h.bot.settle();
+    },
     async restart() {
       await h.bot.stop();
       h.bot = await launch();
