@@ -54,12 +54,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Exit explicitly: a store client or socket left open by a failed start must not keep the process alive.
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`feed-digest-bot: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -30,7 +30,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${options.port} is already in use: set PORT to a free one`, { cause: error }) : error),
+    );
     server.listen(options.port, options.host, () => resolve());
   });
   return {

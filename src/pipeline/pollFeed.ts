@@ -60,7 +60,8 @@ export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOut
     if (feed.primed && fresh.length > 0) await deps.sink.accept(updated, fresh);
     await markSeen();
     await store.feeds.set(feed.id, updated);
-    log.info(feed.primed ? 'feed polled' : 'feed primed', { feedUrl: feed.url, newItems: fresh.length, durationMs: deps.now() - started });
+    const level = !feed.primed || fresh.length > 0 ? 'info' : 'debug';
+    log[level](feed.primed ? 'feed polled' : 'feed primed', { feedUrl: feed.url, newItems: fresh.length, durationMs: deps.now() - started });
     return feed.primed ? { kind: 'new', count: fresh.length } : { kind: 'primed', count: read.feed.items.length };
   } catch (error) {
     const now = deps.now();

@@ -143,4 +143,10 @@ describe('feed-digest-bot start', () => {
     expect(r.stderr).toMatch(/Telegram refused TELEGRAM_BOT_TOKEN \(401 Unauthorized\)/);
     expect(r.stderr).not.toContain('WRONG-token');
   });
+
+  it('says which port is taken when PORT is in use', async () => {
+    const r = await run(['start'], { TELEGRAM_BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: api.apiRoot, PORT: String(api.port) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`port ${api.port} is already in use: set PORT`));
+  });
 });
