@@ -1,5 +1,6 @@
 // The one sender: drains the durable outbox under Telegram's limits (global rate, 1 s per chat, 20/min per group) and acts on each error once.
 import type { OutboxMessage } from '../core/model.js';
+import { createPacing } from '../core/pacing.js';
 import type { Logger } from '../log.js';
 import type { Collection } from '../store/keyvStore.js';
 import { classifySendError } from './telegramErrors.js';
@@ -53,30 +54,19 @@ export interface Sender {
 
 const SENT_TTL_MS = 14 * 24 * 3_600_000;
 const MAX_ATTEMPTS = 40;
-const isGroup = (chatId: number) => chatId < 0;
 
 export function createSender(deps: SenderDeps): Sender {
-  const interval = 1000 / deps.rate;
-  const chatGap = deps.chatGapMs ?? 1000;
-  const groupPerMinute = deps.groupPerMinute ?? 20;
+  const pacing = createPacing({ rate: deps.rate, chatGapMs: deps.chatGapMs ?? 1000, groupPerMinute: deps.groupPerMinute ?? 20 });
   const queues = new Map<number, OutboxMessage[]>();
-  const chats = new Map<number, { nextAt: number; busy: boolean; recent: number[] }>();
   const queuedIds = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   const idleWaiters: Array<() => void> = [];
   const stats: SenderStats = { sent: 0, rateLimited: 0, retried: 0, dropped: 0, plainFallbacks: 0 };
-  let nextGlobalAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Infinity;
   let running = false;
   let draining = false;
   let rescan: NodeJS.Timeout | undefined;
-
-  const chatState = (chatId: number) => {
-    let s = chats.get(chatId);
-    if (!s) chats.set(chatId, (s = { nextAt: 0, busy: false, recent: [] }));
-    return s;
-  };
 
   const addToQueue = (m: OutboxMessage) => {
     const q = queues.get(m.chatId) ?? [];
@@ -111,28 +101,16 @@ export function createSender(deps: SenderDeps): Sender {
     }, Math.max(0, at - Date.now()));
   };
 
-  /** When this chat may next receive its head message, or undefined when it is busy. */
-  const readyAt = (chatId: number, head: OutboxMessage, now: number): number | undefined => {
-    const s = chatState(chatId);
-    if (s.busy) return undefined;
-    let at = Math.max(s.nextAt, head.notBefore);
-    if (isGroup(chatId)) {
-      s.recent = s.recent.filter((t) => t > now - 60_000);
-      if (s.recent.length >= groupPerMinute) at = Math.max(at, s.recent[0]! + 60_000);
-    }
-    return at;
-  };
-
   function pump(): void {
     if (!running || !draining) return;
     for (;;) {
       const now = Date.now();
-      if (now < nextGlobalAt) return wakeAt(nextGlobalAt);
+      if (now < pacing.globalReadyAt()) return wakeAt(pacing.globalReadyAt());
       let best: OutboxMessage | undefined;
       let soonest = Infinity;
       for (const [chatId, q] of queues) {
         const head = q[0]!;
-        const at = readyAt(chatId, head, now);
+        const at = pacing.chatReadyAt(chatId, head.notBefore, now);
         if (at === undefined) continue;
         if (at <= now) {
           if (!best || head.createdAt < best.createdAt) best = head;
@@ -142,13 +120,10 @@ export function createSender(deps: SenderDeps): Sender {
         if (soonest < Infinity) wakeAt(soonest);
         return checkIdle();
       }
-      nextGlobalAt = Math.max(nextGlobalAt, now - interval) + interval;
-      const s = chatState(best.chatId);
-      s.busy = true;
-      s.nextAt = now + chatGap;
-      if (isGroup(best.chatId)) s.recent.push(now);
+      const chatId = best.chatId;
+      pacing.begin(chatId, now);
       const work = send(best).finally(() => {
-        s.busy = false;
+        pacing.end(chatId);
         inFlight.delete(work);
         pump();
         checkIdle();
@@ -194,7 +169,7 @@ export function createSender(deps: SenderDeps): Sender {
         stats.rateLimited++;
         log.warn('telegram rate limit, waiting', { retryAfterMs: verdict.ms });
         m.notBefore = now + verdict.ms;
-        chatState(m.chatId).nextAt = now + verdict.ms;
+        pacing.pause(m.chatId, now + verdict.ms);
         return;
       case 'plain':
         stats.plainFallbacks++;
@@ -252,7 +227,7 @@ export function createSender(deps: SenderDeps): Sender {
       draining = false;
       // What is queued here stays in the store for the drainer; only a message already in flight finishes here.
       for (const [chatId, q] of queues) {
-        const inFlightHead = chatState(chatId).busy ? q[0] : undefined;
+        const inFlightHead = pacing.isBusy(chatId) ? q[0] : undefined;
         for (const m of q.slice()) if (m !== inFlightHead) removeFromQueue(m);
       }
       return checkIdle();

@@ -136,6 +136,24 @@ describe('feed-digest-bot poll --once', () => {
   });
 });
 
+describe('feed-digest-bot check', () => {
+  it('says in plain words that the store, Telegram and the LLM answer', async () => {
+    const r = await run(['check'], { TELEGRAM_BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: api.apiRoot });
+    expect(r.stdout).toMatch(/^ok\s+configuration is valid$/m);
+    expect(r.stdout).toMatch(/^ok\s+store sqlite reachable$/m);
+    expect(r.stdout).toMatch(/^ok\s+Telegram: this is @digest_test_bot$/m);
+    expect(r.stdout).toMatch(/^ok\s+LLM gpt-4o-mini at http:\/\/127\.0\.0\.1:\d+\/v1 answers$/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('names what is wrong', async () => {
+    const r = await run(['check'], { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', LLM_TIMEOUT_SECONDS: '2' });
+    expect(r.stdout).toMatch(/^FAIL TELEGRAM_BOT_TOKEN is not set/m);
+    expect(r.stdout).toMatch(/^FAIL LLM gpt-4o-mini at http:\/\/127\.0\.0\.1:9\/v1: cannot reach the LLM/m);
+    expect(r.code).toBe(1);
+  });
+});
+
 describe('feed-digest-bot start', () => {
   it('stops with a plain message when Telegram refuses the token', async () => {
     const r = await run(['start'], { TELEGRAM_BOT_TOKEN: '999:WRONG-token-abcdefghijklmnopqrstu', TELEGRAM_API_ROOT: api.apiRoot, PORT: '0' });
