@@ -1,6 +1,7 @@
 // The services wired together once: config → store → fetch → summarizer → digest stage → fan-out → sender; no Telegram polling here.
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
+import { deactivateChat, migrateChat } from './delivery/chatLifecycle.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
 import { createFanOut } from './delivery/fanOut.js';
 import { noticeFailingFeeds } from './delivery/feedHealth.js';
@@ -96,23 +97,8 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     telegram,
     log,
     rate: config.delivery.messagesPerSecond,
-    onMigrate: async (from, to) => {
-      const chat = await store.chats.get(String(from));
-      if (chat) {
-        await store.chats.set(String(to), { ...chat, id: to, type: 'supergroup' });
-        await store.chats.delete(String(from));
-      }
-      await subs.moveChat(from, to, now());
-      for await (const [key, entry] of store.daily.entries()) {
-        if (entry.chatId !== from) continue;
-        await store.daily.set(`${to}:${entry.articleKey}`, { ...entry, chatId: to });
-        await store.daily.delete(key);
-      }
-    },
-    onDeactivate: async (chatId, reason) => {
-      const chat = await store.chats.get(String(chatId));
-      if (chat) await store.chats.set(String(chatId), { ...chat, active: false, inactiveReason: reason });
-    },
+    onMigrate: (from, to) => migrateChat(store, subs, from, to, now()),
+    onDeactivate: (chatId, reason) => deactivateChat(store, chatId, reason),
   });
   const fanOut = createFanOut({ store, subs, sender, log, now });
   const digestStage = createDigestStage({

@@ -2,7 +2,8 @@
 // The command line: start | summary <url> [--json] | poll --once | check — configuration errors end in one plain line.
 import { ConfigError, parseConfig, readEnvironment, secretsOf, type Config } from './config.js';
 import { createLogger } from './log.js';
-import { runCheck, runPollOnce, runSummary, startBot } from './main.js';
+import { runCheck, runPollOnce, runSummary } from './cliCommands.js';
+import { startBot } from './main.js';
 
 const USAGE = `usage: feed-digest-bot <command>
 

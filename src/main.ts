@@ -1,4 +1,4 @@
-// Composition root for each command: the bot (long polling or webhook) with its schedules, and the one-shot CLI commands.
+// Composition root of the running bot: services, telegraf (long polling or webhook), HTTP, schedules, and a clean shutdown.
 import { Telegram } from 'telegraf';
 import { createApp, type App } from './app.js';
 import { createBot, registerCommands } from './bot/createBot.js';
@@ -8,10 +8,6 @@ import type { Config } from './config.js';
 import type { FeedResult } from './pipeline/pollCycle.js';
 import { createScheduler } from './pipeline/scheduler.js';
 import type { Logger } from './log.js';
-import { FetchError } from './feeds/safeFetch.js';
-import { LlmError } from './digests/llmClient.js';
-import { BudgetExhaustedError } from './digests/tokenBudget.js';
-import { hashtags } from './core/renderDigest.js';
 
 const ALLOWED_UPDATES = ['message', 'callback_query', 'channel_post', 'my_chat_member'] as const;
 
@@ -156,109 +152,4 @@ export async function startBot(config: Config, log: Logger): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-}
-
-export function describeOutcome(r: FeedResult): string {
-  const name = r.feed.title ? `${r.feed.title} <${r.feed.url}>` : r.feed.url;
-  switch (r.outcome.kind) {
-    case 'new':
-      return `${`new ${r.outcome.count}`.padEnd(14)} ${name}`;
-    case 'primed':
-      return `${'first fetch'.padEnd(14)} ${name} (${r.outcome.count} items recorded, none pushed)`;
-    case 'not-modified':
-      return `${'not modified'.padEnd(14)} ${name}`;
-    case 'error':
-      return `${'error'.padEnd(14)} ${name}: ${r.outcome.message}`;
-  }
-}
-
-export async function runPollOnce(config: Config, log: Logger): Promise<number> {
-  const telegram = config.telegram.token ? new Telegram(config.telegram.token, { apiRoot: config.telegram.apiRoot } as never) : undefined;
-  const app = await createApp(config, log, telegram ? { telegram } : {});
-  try {
-    const results = await app.pollCycle(true);
-    for (const r of results) process.stdout.write(describeOutcome(r) + '\n');
-    if (results.length === 0) process.stdout.write('no feeds are subscribed yet\n');
-    if (telegram) {
-      await app.sender.start();
-      await Promise.race([app.sender.idle(), new Promise((r) => setTimeout(r, 120_000).unref())]);
-    } else {
-      process.stdout.write('TELEGRAM_BOT_TOKEN is not set: messages stay in the outbox until the bot runs\n');
-    }
-    return results.some((r) => r.outcome.kind === 'error') ? 1 : 0;
-  } finally {
-    await app.close();
-  }
-}
-
-function summaryFailure(error: unknown): string {
-  if (error instanceof FetchError) return `cannot fetch the page: ${error.message}`;
-  if (error instanceof LlmError) return `the LLM failed: ${error.message}`;
-  if (error instanceof BudgetExhaustedError) return error.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-export async function runSummary(config: Config, log: Logger, url: string, options: { json: boolean }): Promise<number> {
-  let app: App | undefined;
-  try {
-    app = await createApp(config, log);
-    if (!config.llm.apiKey) {
-      process.stderr.write('OPENAI_API_KEY is not set: a digest needs an LLM (see README, "LLM providers")\n');
-      return 1;
-    }
-    const outcome = await app.summarizer.forUrl(url);
-    if (outcome.kind === 'unreadable') {
-      process.stderr.write(`no digest: ${outcome.url ?? url} cannot be read as an article (${outcome.reason})\n`);
-      return 1;
-    }
-    const d = outcome.digest;
-    if (options.json) {
-      process.stdout.write(JSON.stringify({ url: outcome.url ?? url, title: d.title, tldr: d.tldr, summary: d.summary, tags: d.tags, model: d.model, cached: outcome.cached }, null, 2) + '\n');
-    } else {
-      process.stdout.write(`${d.title}\n${outcome.url ?? url}\n\n${d.summary}\n\n总结: ${d.tldr}\n${hashtags(d.tags)}\n`);
-    }
-    return 0;
-  } catch (error) {
-    process.stderr.write(`no digest for ${url}: ${summaryFailure(error)}\n`);
-    return 1;
-  } finally {
-    await app?.close();
-  }
-}
-
-export async function runCheck(config: Config, log: Logger): Promise<number> {
-  let ok = true;
-  const line = (good: boolean, text: string) => {
-    if (!good) ok = false;
-    process.stdout.write(`${good ? 'ok  ' : 'FAIL'} ${text}\n`);
-  };
-  line(true, 'configuration is valid');
-  let app: App | undefined;
-  try {
-    app = await createApp(config, log);
-    line(true, `store ${app.store.kind} reachable`);
-  } catch (error) {
-    line(false, `store: ${(error as Error).message}`);
-  }
-  if (!config.telegram.token) line(false, 'TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)');
-  else {
-    try {
-      const me = await new Telegram(config.telegram.token, { apiRoot: config.telegram.apiRoot } as never).getMe();
-      line(true, `Telegram: this is @${me.username}`);
-    } catch (error) {
-      line(false, `Telegram at ${config.telegram.apiRoot}: ${(error as Error).message} (is the token right?)`);
-    }
-  }
-  if (!app) return 1;
-  if (!config.llm.apiKey) line(false, 'OPENAI_API_KEY is not set: articles would go out without digests');
-  else {
-    try {
-      await app.llm.ping();
-      line(true, `LLM ${config.llm.model} at ${config.llm.baseUrl ?? 'OpenAI'} answers`);
-    } catch (error) {
-      line(false, `LLM ${config.llm.model} at ${config.llm.baseUrl ?? 'OpenAI'}: ${(error as Error).message}`);
-    }
-  }
-  await app.close();
-  return ok ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // The telegraf bot: an error boundary for every update, the chat's settings on every context, one module per command group.
 import { Telegraf } from 'telegraf';
 import { newChat, type ChatSettings } from '../core/model.js';
+import { deactivateChat } from '../delivery/chatLifecycle.js';
 import { escapeHtml } from '../core/telegramHtml.js';
 import { mountOpmlCommands } from './commands/opml.js';
 import { mountSettingsCommands } from './commands/settings.js';
@@ -63,7 +64,7 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   bot.on('my_chat_member', async (ctx) => {
     const status = ctx.myChatMember.new_chat_member.status;
     if (status !== 'kicked' && status !== 'left') return;
-    await services.store.chats.set(String(ctx.chat.id), { ...ctx.chatSettings, active: false, inactiveReason: `bot ${status}` });
+    await deactivateChat(services.store, ctx.chat.id, `bot ${status}`);
     services.log.info('bot removed from a chat', { chatId: ctx.chat.id, status });
   });
 
