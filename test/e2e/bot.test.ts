@@ -80,6 +80,13 @@ describe('subscribing and instant pushes', () => {
     expect(h.api.sent.length).toBe(before);
   });
 
+  it('unsubscribes by URL', async () => {
+    publish(1);
+    await say(1001, `/sub ${h.web.url('/feed.xml')}`, /已订阅/);
+    await say(1001, `/unsub ${h.web.url('/feed.xml')}`, /已取消订阅 <b>科技日报<\/b>/);
+    await say(1001, `/unsub ${h.web.url('/other.xml')}`, /还没有订阅/);
+  });
+
   it('offers the subscriptions as buttons when /unsub has no argument', async () => {
     publish(1);
     await say(1001, `/sub ${h.web.url('/feed.xml')}`, /已订阅/);
