@@ -18,6 +18,13 @@ export function createScheduler(deps: { backend: KeyvBackend; log: Logger; timez
   const owner = randomUUID();
   const jobs = new Map<string, { run: () => Promise<boolean>; task: ScheduledTask }>();
   const running = new Set<Promise<unknown>>();
+  // node-cron's own warnings (missed or overlapping ticks) go through our logger, not coloured console lines.
+  const cronLogger = {
+    info: (message: string) => deps.log.debug('cron', { detail: message }),
+    warn: (message: string) => deps.log.debug('cron', { detail: message }),
+    error: (message: string | Error, error?: Error) => deps.log.warn('cron', { detail: String(message), error }),
+    debug: (message: string | Error) => deps.log.debug('cron', { detail: String(message) }),
+  };
 
   const guarded = (name: string, job: () => Promise<unknown>, leaseMs: number) => {
     let busy = false;
@@ -56,7 +63,7 @@ export function createScheduler(deps: { backend: KeyvBackend; log: Logger; timez
   return {
     add(name, expression, job, leaseMs = 15 * 60_000) {
       const run = guarded(name, job, leaseMs);
-      const task = cron.createTask(expression, () => run(), { name, noOverlap: true, ...(deps.timezone ? { timezone: deps.timezone } : {}) });
+      const task = cron.createTask(expression, () => run(), { name, noOverlap: true, logger: cronLogger, ...(deps.timezone ? { timezone: deps.timezone } : {}) });
       jobs.set(name, { run, task });
     },
     async runNow(name) {
