@@ -88,10 +88,15 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   };
   const senderOwner = randomUUID();
   const sender = createSender({
-    lease: {
-      acquire: () => store.backend.acquireLease('sender', senderOwner, 30_000),
-      release: () => store.backend.releaseLease('sender', senderOwner),
-    },
+    // Only a shared store (Redis, PostgreSQL) can have other replicas queueing messages; SQLite is this process alone.
+    ...(store.kind === 'sqlite'
+      ? {}
+      : {
+          lease: {
+            acquire: () => store.backend.acquireLease('sender', senderOwner, 30_000),
+            release: () => store.backend.releaseLease('sender', senderOwner),
+          },
+        }),
     outbox: store.outbox,
     sent: store.sent,
     telegram,

@@ -64,27 +64,21 @@ const optionalString = z
 const httpUrl = (what: string) =>
   optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/i.test(v), { message: what });
 
-const positiveInt = (fallback: number, what: string) =>
-  optionalString.transform((v, ctx) => {
+/** A number variable: its default when unset, else a value that must pass `valid` or the start stops with `what`. */
+function numberVar<D extends number | undefined>(fallback: D, what: string, valid: (n: number) => boolean) {
+  return optionalString.transform((v, ctx): number | D => {
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) {
+    if (!valid(n)) {
       ctx.addIssue({ code: 'custom', message: what });
       return z.NEVER;
     }
     return n;
   });
+}
 
-const positiveNumber = (fallback: number, what: string) =>
-  optionalString.transform((v, ctx) => {
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) {
-      ctx.addIssue({ code: 'custom', message: what });
-      return z.NEVER;
-    }
-    return n;
-  });
+const positiveInt = <D extends number | undefined>(fallback: D, what: string) => numberVar(fallback, what, (n) => Number.isInteger(n) && n > 0);
+const positiveNumber = (fallback: number, what: string) => numberVar(fallback, what, (n) => Number.isFinite(n) && n > 0);
 
 export const TIME_OF_DAY = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
@@ -99,28 +93,12 @@ const envSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
     message: '1 to 256 characters of A-Z, a-z, 0-9, _ and -',
   }),
-  PORT: optionalString.transform((v, ctx) => {
-    if (v === undefined) return 8080;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) {
-      ctx.addIssue({ code: 'custom', message: 'a TCP port number (0-65535)' });
-      return z.NEVER;
-    }
-    return n;
-  }),
+  PORT: numberVar(8080, 'a TCP port number (0-65535)', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: httpUrl('an http(s) URL of an OpenAI-compatible API, like https://api.deepseek.com/v1'),
   OPENAI_MODEL: optionalString.transform((v) => v ?? 'gpt-4o-mini'),
   LLM_TIMEOUT_SECONDS: positiveInt(120, 'a whole number of seconds'),
-  LLM_DAILY_TOKEN_BUDGET: optionalString.transform((v, ctx) => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'a whole number of tokens per day, or empty for no limit' });
-      return z.NEVER;
-    }
-    return n;
-  }),
+  LLM_DAILY_TOKEN_BUDGET: positiveInt(undefined, 'a whole number of tokens per day, or empty for no limit'),
   DIGEST_FALLBACK_HOURS: positiveNumber(6, 'a number of hours'),
   STORE_URL: optionalString
     .transform((v) => v ?? 'sqlite://data/bot.sqlite')

@@ -1,5 +1,4 @@
 // The text to digest: the feed's own content when it holds the article, else the page fetched safely and extracted.
-import { htmlToText } from '../core/text.js';
 import { decodeBody } from '../feeds/charset.js';
 import type { SafeFetch } from '../feeds/safeFetch.js';
 import { extractArticle, isSubstantial, NotAnArticleError } from './extract.js';
@@ -45,7 +44,7 @@ export async function fetchArticlePage(fetch: SafeFetch, url: string): Promise<A
 }
 
 export async function articleText(fetch: SafeFetch, source: ArticleSource): Promise<ArticleText> {
-  const feedText = source.contentText.trim() || htmlToText(source.contentText);
+  const feedText = source.contentText.trim();
   if (feedHoldsArticle(feedText)) return { title: source.title, text: feedText, from: 'feed' };
   if (!source.url) throw new NotAnArticleError(source.title || 'item', 'the feed holds only a teaser and no link');
   const page = await fetchArticlePage(fetch, source.url);

@@ -108,6 +108,10 @@ function parseMaxAge(cacheControl: string | undefined): number | undefined {
   return m ? Number(m[1]) * 1000 : undefined;
 }
 
+function portOf(protocol: string, port: string | number | undefined): number {
+  return Number(port) || (protocol === 'https:' ? 443 : 80);
+}
+
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -163,7 +167,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
     baseConnect(opts, (error, socket) => {
       if (error || !socket) return callback(error ?? new Error('no socket'), null);
       const ip = socket.remoteAddress ?? '';
-      const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+      const port = portOf(opts.protocol, opts.port);
       if (!mayConnect({ host: opts.hostname, port, ip }, options.allowPrivate)) {
         socket.destroy();
         return callback(new Refused(`${ip} ${privateHint}`), null);
@@ -180,7 +184,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
 
   async function checkDestination(url: URL): Promise<void> {
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const port = portOf(url.protocol, url.port);
     const ips = isIP(host) ? [host] : await resolve(host).catch((cause: unknown) => {
       throw new FetchError('network', url.href, `cannot resolve ${host}`, { cause });
     });

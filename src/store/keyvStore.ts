@@ -74,11 +74,12 @@ export async function openKeyvBackend(url: string, onError: (error: unknown) => 
   }
 
   const leases = kind === 'sqlite' ? new Map<string, { owner: string; until: number }>() : undefined;
-  let leaseClient: Adapter | undefined;
-  function leaseAdapter(): Adapter {
-    leaseClient ??= makeAdapter('lease');
-    if (!adapters.includes(leaseClient)) adapters.push(leaseClient);
-    return leaseClient;
+  /** A connection of our own for what keyv does not offer: leases and pruning. */
+  let rawClient: Adapter | undefined;
+  function rawAdapter(): Adapter {
+    rawClient ??= makeAdapter('lease');
+    if (!adapters.includes(rawClient)) adapters.push(rawClient);
+    return rawClient;
   }
   let leaseTableReady: Promise<unknown> | undefined;
 
@@ -123,7 +124,7 @@ export async function openKeyvBackend(url: string, onError: (error: unknown) => 
         return true;
       }
       if (kind === 'redis') {
-        const client = await (leaseAdapter() as unknown as KeyvRedis<unknown>).getClient();
+        const client = await (rawAdapter() as unknown as KeyvRedis<unknown>).getClient();
         const key = `lease:${name}`;
         const ok = await client.set(key, owner, { NX: true, PX: ttlMs });
         if (ok === 'OK') return true;
@@ -133,7 +134,7 @@ export async function openKeyvBackend(url: string, onError: (error: unknown) => 
         }
         return false;
       }
-      const pg = leaseAdapter();
+      const pg = rawAdapter();
       leaseTableReady ??= pg.query!('CREATE TABLE IF NOT EXISTS feed_digest_lease (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until BIGINT NOT NULL)');
       await leaseTableReady;
       const rows = (await pg.query!(
@@ -152,17 +153,17 @@ export async function openKeyvBackend(url: string, onError: (error: unknown) => 
         return;
       }
       if (kind === 'redis') {
-        const client = await (leaseAdapter() as unknown as KeyvRedis<unknown>).getClient();
+        const client = await (rawAdapter() as unknown as KeyvRedis<unknown>).getClient();
         if ((await client.get(`lease:${name}`)) === owner) await client.del(`lease:${name}`);
         return;
       }
       await leaseTableReady;
-      await leaseAdapter().query!('DELETE FROM feed_digest_lease WHERE name = $1 AND owner = $2', [name, owner]);
+      await rawAdapter().query!('DELETE FROM feed_digest_lease WHERE name = $1 AND owner = $2', [name, owner]);
     },
 
     async pruneExpired(now = Date.now()) {
       if (kind === 'redis') return 0;
-      const db = leaseAdapter();
+      const db = rawAdapter();
       if (kind === 'sqlite') {
         await db.query!("DELETE FROM keyv WHERE json_valid(value) AND json_extract(value, '$.expires') < ?", now);
         const rows = (await db.query!('SELECT changes() AS n')) as Array<{ n: number }>;
