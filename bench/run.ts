@@ -84,10 +84,10 @@ async function benchPoll(fakes: Fakes): Promise<void> {
   const app = await createApp(parseConfig(env(fakes)), silentLogger);
   for (let f = 0; f < FEEDS; f++) {
     const url = `http://127.0.0.${1 + (f % FEED_HOSTS)}:${fakes.feedPort}/feed/${f}.xml`;
-    await app.store.feeds.set(feedId(url), newFeedState(feedId(url), url, Date.now()));
+    await app.store.feeds.insert(newFeedState(feedId(url), url, Date.now()));
   }
-  const [cold, coldM] = await measure(() => app.pollCycle(true));
-  const [warm, warmM] = await measure(() => app.pollCycle(true));
+  const [cold, coldM] = await measure(() => app.polls.pollAll());
+  const [warm, warmM] = await measure(() => app.polls.pollAll());
   const failed = [...cold, ...warm].filter((r) => r.outcome.kind === 'error');
   console.log(`poll: ${FEEDS} feeds × 20 items on ${FEED_HOSTS} hosts, concurrency ${app.config.poll.concurrency}, ${app.config.poll.perHostConcurrency} per host`);
   console.log(`  cold cycle (all 200, parse, record): ${fmt(coldM)}`);
@@ -124,14 +124,13 @@ async function benchDelivery(fakes: Fakes): Promise<void> {
   const before = await ask<FakeStats>({ stats: true });
   const url = `http://127.0.0.1:${fakes.feedPort}/feed/0.xml`;
   const feed = { ...newFeedState(feedId(url), url, Date.now()), title: '基准测试', primed: true };
-  await app.store.feeds.set(feed.id, feed);
-  for (let c = 1; c <= CHATS; c++) await app.subs.add(feed.id, 100_000 + c, Date.now());
+  await app.store.feeds.insert(feed);
+  for (let c = 1; c <= CHATS; c++) await app.store.subscriptions.follow(feed.id, 100_000 + c, Date.now(), 10);
   const item: Item = { key: 'g:bench', guid: 'bench', url: `http://127.0.0.1:${fakes.pagePort}/a/bench`, canonicalUrl: `http://127.0.0.1:${fakes.pagePort}/a/bench`, title: '基准文章', categories: [], contentText: '' };
-  await app.sender.start();
+  await app.start();
   const [, m] = await measure(async () => {
-    await app.digestStage.accept(feed, [item]);
-    await app.digestStage.processPending();
-    await app.sender.idle();
+    await app.digests.accept(feed, [item]);
+    await app.settle();
   });
   const after = await ask<FakeStats>({ stats: true });
   const sent = after.sent - before.sent;

@@ -1,40 +1,41 @@
-// The services wired together once: config → store → fetch → summarizer → digest stage → fan-out → sender; no Telegram polling here.
+// The services wired together once: config → store → fetch → stages (poll, digest, daily) → fan-out → sender; no Telegram updates here.
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { deactivateChat, migrateChat } from './delivery/chatLifecycle.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
 import { createFanOut } from './delivery/fanOut.js';
-import { noticeFailingFeeds } from './delivery/feedHealth.js';
+import { noticeFailingFeed } from './delivery/feedHealth.js';
 import { createSender, type Sender, type TelegramApi } from './delivery/sender.js';
 import { createArchive } from './digests/archive.js';
+import { createDigestStage, type DigestStage } from './digests/digestStage.js';
 import { createLlmClient, LlmError, type LlmClient } from './digests/llmClient.js';
 import { loadDigestPrompt } from './digests/prompt.js';
 import { createSummarizer, type Summarizer } from './digests/summarize.js';
 import { createTokenBudget } from './digests/tokenBudget.js';
 import { createSafeFetch, type SafeFetch } from './feeds/safeFetch.js';
 import type { Logger } from './log.js';
-import { createDigestStage, type DigestStage } from './pipeline/digestStage.js';
-import { runPollCycle, type FeedResult } from './pipeline/pollCycle.js';
-import type { PollDeps } from './pipeline/pollFeed.js';
-import type { SubscribeDeps } from './pipeline/subscribe.js';
+import { createPollStage, type PollStage } from './polling/pollStage.js';
+import { createSubscriber, type Subscriber } from './polling/subscribe.js';
+import { importLegacyStore } from './store/legacyImport.js';
 import { openStore, type Store } from './store/store.js';
-import { createSubscriptionIndex, type SubscriptionIndex } from './store/subscriptions.js';
 
 export interface App {
   config: Config;
   log: Logger;
   store: Store;
   fetch: SafeFetch;
-  subs: SubscriptionIndex;
   llm: LlmClient;
   summarizer: Summarizer;
-  digestStage: DigestStage;
+  polls: PollStage;
+  digests: DigestStage;
   sender: Sender;
   daily: DailyDigest;
-  subscribeDeps: SubscribeDeps;
+  subscriber: Subscriber;
   now: () => number;
-  /** One poll cycle (due feeds, or all), then the digests that are due. */
-  pollCycle(all?: boolean): Promise<FeedResult[]>;
+  /** Starts the stages (polling waits for cron ticks) and the sender. */
+  start(): Promise<void>;
+  /** Resolves when nothing due is left to poll, digest or send. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,14 +53,27 @@ function missingLlm(model: string): LlmClient {
   return { model, digest: fail, ping: fail };
 }
 
+const noTelegram: TelegramApi = {
+  sendMessage: async () => {
+    throw new Error('no Telegram client (TELEGRAM_BOT_TOKEN unset)');
+  },
+  sendDocument: async () => {
+    throw new Error('no Telegram client (TELEGRAM_BOT_TOKEN unset)');
+  },
+};
+
 export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? Date.now;
   const store = await openStore(config.storeUrl, (error) => log.error('store error', { error }));
+  const imported = await importLegacyStore(store, Date.now()).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  if (imported) log.info('migrated the 0.1 store into tables (its keyv table is left as it was)', { ...imported });
   const fetch = createSafeFetch({ allowPrivate: config.fetch.allowPrivate, maxBytes: config.fetch.maxBytes, timeoutMs: config.fetch.timeoutMs });
-  const subs = createSubscriptionIndex(store);
   const prompt = await loadDigestPrompt(config.promptsDir);
   const llm = config.llm.apiKey
-    ? createLlmClient({ apiKey: config.llm.apiKey, baseUrl: config.llm.baseUrl, model: config.llm.model, timeoutMs: config.llm.timeoutMs, memory: store.meta, log })
+    ? createLlmClient({ apiKey: config.llm.apiKey, baseUrl: config.llm.baseUrl, model: config.llm.model, timeoutMs: config.llm.timeoutMs, memory: store.memory, log })
     : missingLlm(config.llm.model);
   if (!config.llm.apiKey) log.warn('OPENAI_API_KEY is not set: articles will go out without digests', {});
   const archive = config.archiveDir ? createArchive(config.archiveDir, config.digest.timezone) : undefined;
@@ -68,7 +82,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     llm,
     prompt,
     fetch,
-    budget: createTokenBudget(store.meta, config.llm.dailyTokenBudget, config.digest.timezone),
+    budget: createTokenBudget(store.quotas, config.llm.dailyTokenBudget, config.digest.timezone),
     log,
     now,
     ...(archive
@@ -78,70 +92,95 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         }
       : {}),
   });
-  const telegram: TelegramApi = options.telegram ?? {
-    sendMessage: async () => {
-      throw new Error('no Telegram client (TELEGRAM_BOT_TOKEN unset)');
-    },
-    sendDocument: async () => {
-      throw new Error('no Telegram client (TELEGRAM_BOT_TOKEN unset)');
-    },
-  };
   const senderOwner = randomUUID();
+  const lifecycle = { chats: store.chats, subscriptions: store.subscriptions, daily: store.daily, outbox: store.outbox };
   const sender = createSender({
-    // Only a shared store (Redis, PostgreSQL) can have other replicas queueing messages; SQLite is this process alone.
-    ...(store.kind === 'sqlite'
-      ? {}
-      : {
-          lease: {
-            acquire: () => store.backend.acquireLease('sender', senderOwner, 30_000),
-            release: () => store.backend.releaseLease('sender', senderOwner),
-          },
-        }),
+    lease: {
+      acquire: () => store.leases.acquire('sender', senderOwner, 8_000),
+      release: () => store.leases.release('sender', senderOwner),
+    },
     outbox: store.outbox,
-    sent: store.sent,
-    telegram,
+    telegram: options.telegram ?? noTelegram,
     log,
     rate: config.delivery.messagesPerSecond,
-    onMigrate: (from, to) => migrateChat(store, subs, from, to, now()),
-    onDeactivate: (chatId, reason) => deactivateChat(store, chatId, reason),
+    onMigrate: (from, to) => migrateChat(lifecycle, from, to, Date.now()),
+    onDeactivate: async (chatId, reason) => {
+      await deactivateChat(lifecycle, chatId, reason);
+    },
   });
-  const fanOut = createFanOut({ store, subs, sender, log, now });
-  const digestStage = createDigestStage({
+  const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, onQueued: () => sender.wake(), log, now });
+  const digests = createDigestStage({
     articles: store.articles,
-    pending: store.pending,
     summarizer,
     dispatcher: fanOut,
     log,
     now,
     fallbackAfterMs: config.llm.fallbackAfterMs,
+    concurrency: config.llm.concurrency,
   });
-  const pollDeps: PollDeps = { store, fetch, sink: digestStage, log, now, intervalMs: config.poll.intervalMs };
-  const daily = createDailyDigest({ store, sender, log, now });
+  const health = { feeds: store.feeds, subscriptions: store.subscriptions, chats: store.chats, sender, log, now };
+  const polls = createPollStage({
+    claims: store.feeds,
+    feeds: store.feeds,
+    seen: store.seen,
+    fetch,
+    sink: digests,
+    log,
+    now,
+    intervalMs: config.poll.intervalMs,
+    concurrency: config.poll.concurrency,
+    perHostConcurrency: config.poll.perHostConcurrency,
+    onResult: async (result) => {
+      await noticeFailingFeed(health, result);
+    },
+  });
+  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender, log, now });
+  const subscriber = createSubscriber({
+    feeds: store.feeds,
+    subscriptions: store.subscriptions,
+    seen: store.seen,
+    fetch,
+    now,
+    intervalMs: config.poll.intervalMs,
+    maxPerChat: config.delivery.maxSubscriptionsPerChat,
+  });
 
+  let closed: Promise<void> | undefined;
   return {
     config,
     log,
     store,
     fetch,
-    subs,
     llm,
     summarizer,
-    digestStage,
+    polls,
+    digests,
     sender,
     daily,
+    subscriber,
     now,
-    subscribeDeps: { store, subs, fetch, now, intervalMs: config.poll.intervalMs, maxPerChat: config.delivery.maxSubscriptionsPerChat },
-    async pollCycle(all = false) {
-      await subs.refresh();
-      const results = await runPollCycle(pollDeps, { concurrency: config.poll.concurrency, perHostConcurrency: config.poll.perHostConcurrency, all });
-      await noticeFailingFeeds({ store, subs, sender, log, now }, results);
-      await digestStage.processPending();
-      return results;
+    async start() {
+      polls.start();
+      digests.start();
+      await sender.start();
     },
-    async close() {
-      await sender.stop();
-      await fetch.close();
-      await store.close();
+    async settle() {
+      // Each stage may hand work to the next: settle until a whole round finds nothing.
+      for (let round = 0; round < 3; round++) {
+        await polls.idle();
+        await digests.idle();
+        await sender.idle();
+      }
+    },
+    close() {
+      closed ??= (async () => {
+        await polls.stop();
+        await digests.stop();
+        await sender.stop();
+        await fetch.close();
+        await store.close();
+      })();
+      return closed;
     },
   };
 }

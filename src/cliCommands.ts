@@ -7,30 +7,33 @@ import { LlmError } from './digests/llmClient.js';
 import { BudgetExhaustedError } from './digests/tokenBudget.js';
 import { FetchError } from './feeds/safeFetch.js';
 import type { Logger } from './log.js';
-import type { FeedResult } from './pipeline/pollCycle.js';
+import type { FeedResult } from './polling/pollStage.js';
 
 export function describeOutcome(r: FeedResult): string {
   const name = r.feed.title ? `${r.feed.title} <${r.feed.url}>` : r.feed.url;
-  switch (r.outcome.kind) {
-    case 'new':
-      return `${`new ${r.outcome.count}`.padEnd(14)} ${name}`;
-    case 'primed':
-      return `${'first fetch'.padEnd(14)} ${name} (${r.outcome.count} items recorded, none pushed)`;
-    case 'not-modified':
-      return `${'not modified'.padEnd(14)} ${name}`;
-    case 'error':
-      return `${'error'.padEnd(14)} ${name}: ${r.outcome.message}`;
-  }
+  return `${outcomeWord(r).padEnd(14)} ${name}${outcomeDetail(r)}`;
+}
+
+function outcomeWord(r: FeedResult): string {
+  return r.outcome.kind === 'new' ? `new ${r.outcome.count}` : r.outcome.kind === 'primed' ? 'first fetch' : r.outcome.kind === 'not-modified' ? 'not modified' : 'error';
+}
+
+function outcomeDetail(r: FeedResult): string {
+  if (r.outcome.kind === 'primed') return ` (${r.outcome.count} items recorded, none pushed)`;
+  return r.outcome.kind === 'error' ? `: ${r.outcome.message}` : '';
 }
 
 export async function runPollOnce(config: Config, log: Logger): Promise<number> {
   const telegram = config.telegram.token ? new Telegram(config.telegram.token, { apiRoot: config.telegram.apiRoot } as never) : undefined;
   const app = await createApp(config, log, telegram ? { telegram } : {});
   try {
-    const results = await app.pollCycle(true);
+    const results = await app.polls.pollAll();
     for (const r of results) process.stdout.write(describeOutcome(r) + '\n');
     if (results.length === 0) process.stdout.write('no feeds are subscribed yet\n');
+    app.digests.start();
+    await app.digests.idle();
     if (telegram) {
+      // A running bot holding the sender lease sends what this queued; otherwise this process does, within two minutes.
       await app.sender.start();
       await Promise.race([app.sender.idle(), new Promise((r) => setTimeout(r, 120_000).unref())]);
     } else {
@@ -87,7 +90,7 @@ export async function runCheck(config: Config, log: Logger): Promise<number> {
   let app: App | undefined;
   try {
     app = await createApp(config, log);
-    line(true, `store ${app.store.kind} reachable`);
+    line(true, `store ${app.store.dialect} reachable`);
   } catch (error) {
     line(false, `store: ${(error as Error).message}`);
   }

@@ -23,6 +23,8 @@ export interface Config {
     dailyTokenBudget: number | undefined;
     /** After this long without a digest, a pending article goes out without one. */
     fallbackAfterMs: number;
+    /** LLM requests in flight at once, per replica. */
+    concurrency: number;
   };
   storeUrl: string;
   poll: {
@@ -102,13 +104,17 @@ const envSchema = z.object({
   DIGEST_FALLBACK_HOURS: positiveNumber(6, 'a number of hours'),
   STORE_URL: optionalString
     .transform((v) => v ?? 'sqlite://data/bot.sqlite')
-    .refine((v) => /^(sqlite:\/\/.+|redis:\/\/.+|rediss:\/\/.+|postgres(ql)?:\/\/.+)$/.test(v), {
-      message: 'sqlite://PATH, redis://HOST:PORT or postgres://USER@HOST/DB',
+    .refine((v) => !/^rediss?:\/\//.test(v), {
+      message: 'redis:// is no longer a store (0.2 keeps its data in tables): use postgres://USER@HOST/DB for one or several replicas, or sqlite://PATH for one process',
+    })
+    .refine((v) => /^(sqlite:\/\/.+|postgres(ql)?:\/\/.+)$/.test(v), {
+      message: 'sqlite://PATH or postgres://USER@HOST/DB',
     }),
   POLL_CRON: optionalString
     .transform((v) => v ?? '*/10 * * * *')
     .refine((v) => cron.validate(v), { message: 'a cron expression of 5 or 6 fields, like */10 * * * *' }),
-  FEED_INTERVAL_MINUTES: positiveNumber(10, 'a number of minutes'),
+  FEED_INTERVAL_MINUTES: numberVar(0, 'a number of minutes (empty: every POLL_CRON tick)', (n) => Number.isFinite(n) && n >= 0),
+  LLM_CONCURRENCY: positiveInt(4, 'a whole number of LLM requests at once'),
   POLL_CONCURRENCY: positiveInt(16, 'a whole number of feeds fetched at once'),
   POLL_PER_HOST_CONCURRENCY: positiveInt(2, 'a whole number of requests at once to one host'),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024, 'a whole number of bytes'),
@@ -181,6 +187,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000,
       dailyTokenBudget: e.LLM_DAILY_TOKEN_BUDGET,
       fallbackAfterMs: e.DIGEST_FALLBACK_HOURS * 3_600_000,
+      concurrency: e.LLM_CONCURRENCY,
     },
     storeUrl: e.STORE_URL,
     poll: {

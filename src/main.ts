@@ -1,15 +1,17 @@
-// Composition root of the running bot: services, telegraf (long polling or webhook), HTTP, schedules, and a clean shutdown.
+// Composition root of the running bot: services and stages, telegraf (long polling behind a lease, or webhook), HTTP, schedules, a clean shutdown.
 import { Telegram } from 'telegraf';
 import { createApp, type App } from './app.js';
+import { randomUUID } from 'node:crypto';
 import { createBot, registerCommands } from './bot/createBot.js';
 import { startHttpServer } from './bot/httpServer.js';
 import { createWorkQueue } from './bot/workQueue.js';
 import type { Config } from './config.js';
-import type { FeedResult } from './pipeline/pollCycle.js';
-import { createScheduler } from './pipeline/scheduler.js';
 import type { Logger } from './log.js';
+import { createScheduler } from './stages/scheduler.js';
 
 const ALLOWED_UPDATES = ['message', 'callback_query', 'channel_post', 'my_chat_member'] as const;
+const UPDATES_LEASE_MS = 10_000;
+const UPDATES_RENEW_MS = 3_000;
 
 function needToken(config: Config): string {
   if (!config.telegram.token) throw new Error('TELEGRAM_BOT_TOKEN is not set: get one from @BotFather and put it in .env');
@@ -32,8 +34,8 @@ async function within(ms: number, log: Logger, steps: Array<[string, () => Promi
 export interface BotHandle {
   app: App;
   port: number;
-  /** One poll cycle now (as the cron would run it). */
-  pollNow(): Promise<FeedResult[]>;
+  /** A poll tick now (as the cron would run it), then waits until what it found is digested and sent. */
+  pollNow(): Promise<void>;
   /** One minutely tick now: daily digests and digest retries. */
   tick(): Promise<void>;
   /** Waits until background work and the outbox are empty. */
@@ -54,30 +56,59 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   const app = await createApp(config, log, { telegram, ...(options.now ? { now: options.now } : {}) });
   const work = createWorkQueue(log);
   const bot = createBot(token, { ...app, work });
-  const scheduler = createScheduler({ backend: app.store.backend, log });
+  const scheduler = createScheduler({ leases: app.store.leases, log });
   const startedAt = Date.now();
   const tick = async () => {
     await app.daily.tick();
-    await app.digestStage.processPending();
+    app.digests.wake();
   };
 
-  scheduler.add('poll', config.poll.cron, () => app.pollCycle());
+  // Every replica ticks: the stages share the work through claims, not through a leader.
+  scheduler.add('poll', config.poll.cron, async () => app.polls.tick());
   scheduler.add('minute', '* * * * *', tick);
-  scheduler.add('prune', '17 3 * * *', async () => log.info('expired rows pruned', { rows: await app.store.backend.pruneExpired() }));
-  await app.sender.start();
+  scheduler.add('prune', '17 3 * * *', async () => log.info('expired rows pruned', await app.store.prune(Date.now())), 30 * 60_000);
+  await app.start();
   await registerCommands(bot).catch((error: unknown) => log.warn('could not register the command list', { error }));
 
   const webhookUrl = config.telegram.webhookUrl;
   const webhookPath = webhookUrl ? new URL(webhookUrl).pathname || '/' : undefined;
   const http = await startHttpServer({
     port: config.port,
-    health: () => ({ mode: webhookUrl ? 'webhook' : 'polling', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), queued: work.size }),
+    health: () => ({ mode: webhookUrl ? 'webhook' : 'polling', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), queued: work.size, sending: app.sender.draining, takingUpdates: !!polling }),
     ...(webhookPath
       ? { webhook: { path: webhookPath, handle: bot.webhookCallback(webhookPath, config.telegram.webhookSecret ? { secretToken: config.telegram.webhookSecret } : {}) } }
       : {}),
   });
 
   let polling: Promise<void> | undefined;
+  let updatesTimer: NodeJS.Timeout | undefined;
+  // Long polling: one replica at a time calls getUpdates (a second caller gets 409 Conflict); another takes over when it stops.
+  const updatesOwner = randomUUID();
+  const takeUpdates = () => app.store.leases.acquire('updates', updatesOwner, UPDATES_LEASE_MS);
+  const startPolling = () =>
+    new Promise<void>((resolve, reject) => {
+      const loop = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
+      polling = loop;
+      loop.catch(reject);
+      loop.catch((error: unknown) => log.error('long polling stopped', { error })).finally(() => {
+        if (polling === loop) polling = undefined;
+      });
+    });
+  const keepUpdates = async () => {
+    const held = await takeUpdates().catch((error: unknown) => {
+      log.warn('could not renew the updates lease', { error });
+      return false;
+    });
+    if (held && !polling) {
+      log.info('this replica takes the updates now', {});
+      await startPolling().catch((error: unknown) => log.error('could not start long polling', { error }));
+    } else if (!held && polling) {
+      log.warn('another replica takes the updates now', {});
+      const loop = polling;
+      bot.stop('updates lease lost');
+      await loop.catch(() => {});
+    }
+  };
   try {
     if (webhookUrl) {
       bot.botInfo ??= await bot.telegram.getMe();
@@ -88,17 +119,20 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
       });
       log.info('bot started in webhook mode', { port: http.port, url: webhookUrl });
     } else {
-      await new Promise<void>((resolve, reject) => {
-        polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => resolve());
-        polling.catch(reject);
-      });
-      log.info('bot started with long polling', { port: http.port });
+      if (await takeUpdates()) {
+        await startPolling();
+        log.info('bot started with long polling', { port: http.port });
+      } else {
+        bot.botInfo ??= await bot.telegram.getMe();
+        log.info('bot started; another replica takes the updates (long polling), this one sends and works', { port: http.port });
+      }
+      updatesTimer = setInterval(() => void keepUpdates(), UPDATES_RENEW_MS);
+      updatesTimer.unref();
     }
   } catch (error) {
     // A wrong token or an unreachable Bot API: say so and let go of everything opened so far.
     await within(3000, log, [
       ['http', () => http.close()],
-      ['sender', () => app.sender.stop()],
       ['store', () => app.close()],
     ]);
     const code = (error as { response?: { error_code?: number } }).response?.error_code;
@@ -109,34 +143,38 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   }
   if (options.schedules !== false) {
     scheduler.start();
-    void scheduler.runNow('poll');
+    app.polls.tick();
   }
 
   let stopped: Promise<void> | undefined;
   return {
     app,
     port: http.port,
-    pollNow: () => app.pollCycle(),
+    async pollNow() {
+      app.polls.tick();
+      await app.settle();
+    },
     tick,
     async settle() {
       await work.drain();
-      await app.sender.idle();
+      await app.settle();
     },
     stop(signal = 'SIGTERM') {
       stopped ??= (async () => {
         log.info('stopping', { signal });
         await within(5000, log, [
           ['updates', async () => {
+            if (updatesTimer) clearInterval(updatesTimer);
             if (polling) {
               bot.stop(signal);
               await polling;
             }
+            if (!webhookUrl) await app.store.leases.release('updates', updatesOwner).catch(() => {});
             await http.close();
           }],
           ['schedules', () => scheduler.stop()],
           ['background work', () => work.drain()],
-          ['sender', () => app.sender.stop()],
-          ['store', () => app.close()],
+          ['stages and store', () => app.close()],
         ]);
         log.info('stopped', {});
       })();

@@ -7,20 +7,18 @@ import type { DailyDigest } from '../delivery/dailyDigest.js';
 import type { Sender } from '../delivery/sender.js';
 import type { Summarizer } from '../digests/summarize.js';
 import type { Logger } from '../log.js';
-import type { SubscribeDeps } from '../pipeline/subscribe.js';
+import type { Subscriber } from '../polling/subscribe.js';
 import type { Store } from '../store/store.js';
-import type { SubscriptionIndex } from '../store/subscriptions.js';
 import { TEXTS, type Lang } from './i18n.js';
 import type { WorkQueue } from './workQueue.js';
 
 export interface BotServices {
   config: Config;
   store: Store;
-  subs: SubscriptionIndex;
   sender: Sender;
   summarizer: Summarizer;
   daily: DailyDigest;
-  subscribeDeps: SubscribeDeps;
+  subscriber: Subscriber;
   work: WorkQueue;
   log: Logger;
   now: () => number;
@@ -57,6 +55,7 @@ export function installContext(services: BotServices) {
         ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
         ...(replyTo ? { replyTo } : {}),
         noPreview: true,
+        priority: 0,
       });
     };
     ctx.mayChange = async () => {

@@ -33,19 +33,16 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;
     if (!chat) return next();
-    const key = String(chat.id);
-    let settings = await services.store.chats.get(key);
     const userLang = chat.type === 'private' ? langOf(ctx.from?.language_code) : undefined;
-    if (!settings) {
-      settings = newChat(chat.id, chat.type, { digestTime: services.config.digest.time, timezone: services.config.digest.timezone, lang: userLang ?? 'zh' }, services.now());
-      if ('title' in chat && chat.title) settings.title = chat.title;
-      await services.store.chats.set(key, settings);
-    } else if (!settings.active || (userLang && userLang !== settings.lang)) {
-      const updated: ChatSettings = { ...settings, active: true, ...(userLang ? { lang: userLang } : {}) };
-      delete updated.inactiveReason;
-      settings = updated;
-      await services.store.chats.set(key, settings);
+    const fresh = newChat(chat.id, chat.type, { digestTime: services.config.digest.time, timezone: services.config.digest.timezone, lang: userLang ?? 'zh' }, services.now());
+    if ('title' in chat && chat.title) fresh.title = chat.title;
+    let settings: ChatSettings = await services.store.chats.ensure(fresh);
+    if (!settings.active) {
+      await services.store.chats.activate(chat.id);
+      settings = { ...settings, active: true };
+      delete settings.inactiveReason;
     }
+    if (userLang && userLang !== settings.lang) settings = (await services.store.chats.update(chat.id, { lang: userLang })) ?? settings;
     ctx.chatSettings = settings;
     ctx.lang = settings.lang;
     ctx.t = TEXTS[settings.lang];

@@ -36,3 +36,33 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
+
+/** The zone's offset from UTC at `instant`, in ms (east positive). */
+function offsetAt(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(instant);
+  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return local - Math.floor(instant / 1000) * 1000;
+}
+
+/** The first instant after `now` at which the clock in `timeZone` shows `clock` (HH:MM); a time skipped by DST falls an hour later. */
+export function nextLocalTime(now: number, clock: string, timeZone: string): number {
+  const [h, m] = padClock(clock).split(':').map(Number) as [number, number];
+  const [y, mo, d] = localDay(now, timeZone).split('-').map(Number) as [number, number, number];
+  for (let day = 0; day < 3; day++) {
+    const wall = Date.UTC(y, mo - 1, d + day, h, m);
+    let at = wall - offsetAt(wall, timeZone);
+    at = wall - offsetAt(at, timeZone);
+    if (at > now) return at;
+  }
+  return now + 24 * 3_600_000;
+}

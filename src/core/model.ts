@@ -107,13 +107,22 @@ export interface ChatSettings {
   /** False once Telegram said the bot is blocked or the chat is gone; true again when it speaks. */
   active: boolean;
   inactiveReason?: string;
-  /** Local day (YYYY-MM-DD) of the last daily digest sent on schedule. */
-  lastDigestDay?: string;
+  /** When the next scheduled daily digest is due (daily and both modes only). */
+  nextDigestAt?: number;
+  /** When the last daily digest went out on schedule. */
+  lastDigestAt?: number;
   createdAt: number;
 }
 
 export function newChat(id: number, type: ChatSettings['type'], defaults: { digestTime: string; timezone: string; lang?: 'zh' | 'en' }, now: number): ChatSettings {
   return { id, type, lang: defaults.lang ?? 'zh', mode: 'instant', digestTime: defaults.digestTime, timezone: defaults.timezone, active: true, createdAt: now };
+}
+
+/** A chat following a feed. */
+export interface Subscription {
+  feedId: string;
+  chatId: number;
+  createdAt: number;
 }
 
 /** One message waiting in the durable outbox. */

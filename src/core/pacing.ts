@@ -21,6 +21,8 @@ export interface Pacing {
   /** Telegram asked to wait (429): nothing more to this chat before `until`. */
   pause(chatId: number, until: number): void;
   isBusy(chatId: number): boolean;
+  /** Forgets chats with nothing in flight and no limit still running at `now` (memory stays bounded by recent chats). */
+  forget(now: number): void;
 }
 
 const isGroup = (chatId: number) => chatId < 0;
@@ -62,5 +64,10 @@ export function createPacing(limits: PacingLimits): Pacing {
       s.nextAt = Math.max(s.nextAt, until);
     },
     isBusy: (chatId) => chats.get(chatId)?.busy ?? false,
+    forget(now) {
+      for (const [chatId, s] of chats) {
+        if (!s.busy && s.nextAt <= now && (s.recent.length === 0 || s.recent[s.recent.length - 1]! <= now - 60_000)) chats.delete(chatId);
+      }
+    },
   };
 }

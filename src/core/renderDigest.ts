@@ -61,6 +61,7 @@ export interface DailyEntry {
   url?: string | undefined;
   tldr?: string | undefined;
   tags: string[];
+  publishedAt?: number | undefined;
   at: number;
 }
 
@@ -75,6 +76,7 @@ export function dailyEntryOf(chatId: number, d: Dispatch, at: number): DailyEntr
     url: d.article.url,
     tldr: digest?.tldr,
     tags: digest?.tags ?? [],
+    publishedAt: d.article.publishedAt,
     at,
   };
 }

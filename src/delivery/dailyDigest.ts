@@ -1,9 +1,11 @@
-// The daily digest: a minutely tick sends each chat whose local time has reached its digest time what arrived since the last one.
-import { localClock, localDay, padClock } from '../core/localTime.js';
+// The daily digest: each minute, claims the chats whose digest instant has passed (by index, a page at a time) and queues what arrived since the last one.
+import { nextLocalTime } from '../core/localTime.js';
 import type { ChatSettings } from '../core/model.js';
 import { renderDaily, type DailyEntry } from '../core/renderDigest.js';
+import { localDay } from '../core/localTime.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/store.js';
+import type { ChatQueries } from '../store/chats.js';
+import type { DailyQueries } from '../store/daily.js';
 import type { Sender } from './sender.js';
 
 export interface DailyDigest {
@@ -14,63 +16,60 @@ export interface DailyDigest {
 }
 
 export interface DailyDigestDeps {
-  store: Store;
-  sender: Sender;
+  chats: Pick<ChatQueries, 'get' | 'claimDueDigests' | 'update'>;
+  daily: Pick<DailyQueries, 'ofChats' | 'remove'>;
+  sender: Pick<Sender, 'enqueueMany'>;
   log: Logger;
   now: () => number;
+  /** Chats composed per page. */
+  pageSize?: number;
 }
 
-export function isDigestDue(chat: ChatSettings, now: number): boolean {
-  if (!chat.active || chat.mode === 'instant') return false;
-  const today = localDay(now, chat.timezone);
-  return chat.lastDigestDay !== today && localClock(now, chat.timezone) >= padClock(chat.digestTime);
+/** When a chat's next scheduled digest is due: its next digest time, or never in instant mode. */
+export function nextDigestAt(chat: Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone'>, now: number): number | null {
+  return chat.mode === 'instant' ? null : nextLocalTime(now, chat.digestTime, chat.timezone);
 }
+
+/** A crashed tick's chats come back after this. */
+const HOLD_MS = 10 * 60_000;
 
 export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
-  async function entriesByChat(only?: number): Promise<Map<number, Array<[string, DailyEntry]>>> {
-    const map = new Map<number, Array<[string, DailyEntry]>>();
-    for await (const [key, entry] of deps.store.daily.entries()) {
-      if (only !== undefined && entry.chatId !== only) continue;
-      const list = map.get(entry.chatId) ?? [];
-      list.push([key, entry]);
-      map.set(entry.chatId, list);
-    }
-    return map;
-  }
-
-  /** Queues the digest under stable ids, then forgets its entries: a rerun after a crash queues nothing twice. */
-  async function send(chat: ChatSettings, entries: Array<[string, DailyEntry]>, label: string): Promise<number> {
+  /** Queues the digest under ids of its own (`label`), then forgets its entries: a rerun after a crash queues nothing twice. */
+  async function send(chat: ChatSettings, entries: DailyEntry[], label: string): Promise<number> {
     if (entries.length === 0) return 0;
     const now = deps.now();
-    const messages = renderDaily(entries.map(([, e]) => e), localDay(now, chat.timezone), chat.lang);
-    for (const [i, m] of messages.entries()) {
-      await deps.sender.enqueue({ id: `d:${chat.id}:${label}:${i}`, chatId: chat.id, html: m.html, plain: m.plain, noPreview: true, createdAt: now + i });
-    }
-    for (const [key] of entries) await deps.store.daily.delete(key);
+    const messages = renderDaily(entries, localDay(now, chat.timezone), chat.lang);
+    await deps.sender.enqueueMany(
+      messages.map((m, i) => ({ id: `d:${chat.id}:${label}:${i}`, chatId: chat.id, html: m.html, plain: m.plain, noPreview: true, createdAt: now + i })),
+    );
+    await deps.daily.remove(
+      chat.id,
+      entries.map((e) => e.articleKey),
+    );
     deps.log.info('daily digest queued', { chatId: chat.id, articles: entries.length, messages: messages.length });
     return entries.length;
   }
 
   return {
     async tick() {
-      const now = deps.now();
-      const due: ChatSettings[] = [];
-      for await (const [, chat] of deps.store.chats.entries()) if (isDigestDue(chat, now)) due.push(chat);
-      if (due.length === 0) return 0;
-      const byChat = await entriesByChat();
       let sent = 0;
-      for (const chat of due) {
-        const day = localDay(now, chat.timezone);
-        if ((await send(chat, byChat.get(chat.id) ?? [], day)) > 0) sent++;
-        const fresh = (await deps.store.chats.get(String(chat.id))) ?? chat;
-        await deps.store.chats.set(String(chat.id), { ...fresh, lastDigestDay: day });
+      for (;;) {
+        const now = deps.now();
+        const due = await deps.chats.claimDueDigests(now, deps.pageSize ?? 200, HOLD_MS);
+        if (due.length === 0) return sent;
+        const byChat = await deps.daily.ofChats(due.filter((c) => c.active && c.mode !== 'instant').map((c) => c.id));
+        for (const chat of due) {
+          const entries = chat.active && chat.mode !== 'instant' ? (byChat.get(chat.id) ?? []) : [];
+          // The digest's identity is the instant it was due: a chat that moves its time or zone never reuses an old digest's ids.
+          if ((await send(chat, entries, String(chat.nextDigestAt))) > 0) sent++;
+          await deps.chats.update(chat.id, { nextDigestAt: nextDigestAt(chat, now), lastDigestAt: now });
+        }
       }
-      return sent;
     },
     async sendNow(chatId) {
-      const chat = await deps.store.chats.get(String(chatId));
+      const chat = await deps.chats.get(chatId);
       if (!chat) return 0;
-      const entries = (await entriesByChat(chatId)).get(chatId) ?? [];
+      const entries = (await deps.daily.ofChats([chatId])).get(chatId) ?? [];
       return send(chat, entries, `now${deps.now()}`);
     },
   };

@@ -1,41 +1,50 @@
 // Subscribers hear, once, about a feed that has failed for days; a success clears the notice so a later outage is told again.
+import type { FeedState } from '../core/model.js';
 import { renderFeedFailing } from '../core/renderDigest.js';
 import { visibleText } from '../core/telegramHtml.js';
 import type { Logger } from '../log.js';
-import type { FeedResult } from '../pipeline/pollCycle.js';
-import type { Store } from '../store/store.js';
-import type { SubscriptionIndex } from '../store/subscriptions.js';
+import type { FeedResult } from '../polling/pollStage.js';
+import type { ChatQueries } from '../store/chats.js';
+import type { FeedQueries } from '../store/feeds.js';
+import type { SubscriptionQueries } from '../store/subscriptions.js';
 import type { Sender } from './sender.js';
 
 export const FAILING_NOTICE_AFTER_MS = 3 * 24 * 3_600_000;
 
 export interface FeedHealthDeps {
-  store: Store;
-  subs: SubscriptionIndex;
-  sender: Sender;
+  feeds: Pick<FeedQueries, 'get' | 'markFailureNotice'>;
+  subscriptions: Pick<SubscriptionQueries, 'subscribers'>;
+  chats: Pick<ChatQueries, 'getMany'>;
+  sender: Pick<Sender, 'enqueueMany'>;
   log: Logger;
   now: () => number;
 }
 
-export async function noticeFailingFeeds(deps: FeedHealthDeps, results: FeedResult[]): Promise<number> {
+/** After a poll: when the feed has failed for days and nobody was told yet, tells its subscribers (once, whichever replica polls). */
+export async function noticeFailingFeed(deps: FeedHealthDeps, result: FeedResult): Promise<number> {
+  if (result.outcome.kind !== 'error') return 0;
   const now = deps.now();
+  const feed: FeedState | undefined = await deps.feeds.get(result.feed.id);
+  if (!feed || feed.failureNoticeAt !== undefined) return 0;
+  const since = feed.lastSuccessAt ?? feed.createdAt;
+  if (now - since < FAILING_NOTICE_AFTER_MS) return 0;
+  if (!(await deps.feeds.markFailureNotice(feed.id, now))) return 0;
+  const days = Math.floor((now - since) / (24 * 3_600_000));
   let told = 0;
-  for (const r of results) {
-    if (r.outcome.kind !== 'error') continue;
-    const feed = await deps.store.feeds.get(r.feed.id);
-    if (!feed || feed.failureNoticeAt !== undefined) continue;
-    const since = feed.lastSuccessAt ?? feed.createdAt;
-    if (now - since < FAILING_NOTICE_AFTER_MS) continue;
-    const days = Math.floor((now - since) / (24 * 3_600_000));
-    for (const chatId of await deps.subs.subscribers(feed.id)) {
-      const chat = await deps.store.chats.get(String(chatId));
-      if (chat && !chat.active) continue;
-      const html = renderFeedFailing(feed.title ?? feed.url, feed.url, days, feed.lastError ?? r.outcome.message, chat?.lang ?? 'zh');
-      await deps.sender.enqueue({ id: `n:${chatId}:${feed.id}:${since}`, chatId, html, plain: visibleText(html), noPreview: true });
-      told++;
-    }
-    await deps.store.feeds.set(feed.id, { ...feed, failureNoticeAt: now });
-    deps.log.warn('feed failing for days, subscribers told', { feedUrl: feed.url, days, chats: told });
+  let after: number | undefined;
+  for (;;) {
+    const chatIds = await deps.subscriptions.subscribers(feed.id, after, 1000);
+    if (chatIds.length === 0) break;
+    after = chatIds[chatIds.length - 1];
+    const chats = new Map((await deps.chats.getMany(chatIds)).map((c) => [c.id, c]));
+    const messages = chatIds
+      .filter((id) => chats.get(id)?.active !== false)
+      .map((chatId) => {
+        const html = renderFeedFailing(feed.title ?? feed.url, feed.url, days, feed.lastError ?? result.outcome.kind, chats.get(chatId)?.lang ?? 'zh');
+        return { id: `n:${chatId}:${feed.id}:${since}`, chatId, html, plain: visibleText(html), noPreview: true };
+      });
+    told += (await deps.sender.enqueueMany(messages)).length;
   }
+  deps.log.warn('feed failing for days, subscribers told', { feedUrl: feed.url, days, chats: told });
   return told;
 }

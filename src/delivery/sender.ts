@@ -1,8 +1,8 @@
-// The one sender: drains the durable outbox under Telegram's limits (global rate, 1 s per chat, 20/min per group) and acts on each error once.
+// The one sender: while it holds the sender lease, picks the next sendable chat by index, under Telegram's limits, and acts on each error once.
 import type { OutboxMessage } from '../core/model.js';
 import { createPacing } from '../core/pacing.js';
 import type { Logger } from '../log.js';
-import type { Collection } from '../store/keyvStore.js';
+import type { NewMessage, OutboxQueries, ReadyChat } from '../store/outbox.js';
 import { classifySendError } from './telegramErrors.js';
 
 export interface TelegramApi {
@@ -11,25 +11,24 @@ export interface TelegramApi {
 }
 
 export interface SenderDeps {
-  outbox: Collection<OutboxMessage>;
-  sent: Collection<{ at: number }>;
+  outbox: OutboxQueries;
   telegram: TelegramApi;
   log: Logger;
   /** Messages per second for the whole bot. */
   rate: number;
   chatGapMs?: number;
   groupPerMinute?: number;
-  /** A group became a supergroup: move the chat's state to the new id. */
+  /** A group became a supergroup: move the chat's state (and its queued messages) to the new id. */
   onMigrate(fromChatId: number, toChatId: number): Promise<void>;
-  /** Telegram refuses this chat (blocked, kicked, gone). */
+  /** Telegram refuses this chat (blocked, kicked, gone): mark it and drop what is queued for it. */
   onDeactivate(chatId: number, reason: string): Promise<void>;
-  /**
-   * With several replicas on one store, only the holder of this lease drains the outbox; the others only write to it.
-   * Without it this process always drains.
-   */
-  lease?: { acquire(): Promise<boolean>; release(): Promise<void> };
-  /** How often the drainer renews its lease and picks up what other replicas queued. */
-  rescanMs?: number;
+  /** Only the holder drains (Telegram's limits are per bot); renewed every `leaseRenewMs`, an error while renewing stops the draining. */
+  lease: { acquire(): Promise<boolean>; release(): Promise<void> };
+  leaseRenewMs?: number;
+  /** Sends in flight at once (sockets stay bounded whatever the queue). */
+  maxInFlight?: number;
+  /** How often the drainer looks for messages other replicas queued. */
+  refreshMs?: number;
 }
 
 export interface SenderStats {
@@ -42,53 +41,41 @@ export interface SenderStats {
 
 export interface Sender {
   /** Queues a message durably; false when this id was already sent or queued. */
-  enqueue(message: Omit<OutboxMessage, 'attempts' | 'notBefore' | 'createdAt'> & { createdAt?: number }): Promise<boolean>;
-  /** Loads what the outbox holds (after a restart) and starts sending. */
+  enqueue(message: NewMessage): Promise<boolean>;
+  /** Queues several at once; returns the ids queued by this call. */
+  enqueueMany(messages: NewMessage[]): Promise<string[]>;
+  /** Something was queued elsewhere in this process (a fan-out): look now. */
+  wake(): void;
   start(): Promise<void>;
-  /** Stops taking new sends and waits for those in flight. */
+  /** Stops taking new sends, waits for those in flight, gives the lease back. */
   stop(): Promise<void>;
   /** Resolves when nothing is queued or in flight. */
   idle(): Promise<void>;
+  readonly draining: boolean;
   stats: SenderStats;
 }
 
-const SENT_TTL_MS = 14 * 24 * 3_600_000;
 const MAX_ATTEMPTS = 40;
+/** A message being sent is held this long; one a dead sender held goes out again after that (the only way to a duplicate). */
+const SEND_HOLD_MS = 10_000;
+const PAGE = 256;
 
 export function createSender(deps: SenderDeps): Sender {
-  const pacing = createPacing({ rate: deps.rate, chatGapMs: deps.chatGapMs ?? 1000, groupPerMinute: deps.groupPerMinute ?? 20 });
-  const queues = new Map<number, OutboxMessage[]>();
-  const queuedIds = new Set<string>();
+  const chatGapMs = deps.chatGapMs ?? 1000;
+  const pacing = createPacing({ rate: deps.rate, chatGapMs, groupPerMinute: deps.groupPerMinute ?? 20 });
+  const maxInFlight = deps.maxInFlight ?? 16;
+  const refreshMs = deps.refreshMs ?? 1000;
   const inFlight = new Set<Promise<void>>();
-  const idleWaiters: Array<() => void> = [];
   const stats: SenderStats = { sent: 0, rateLimited: 0, retried: 0, dropped: 0, plainFallbacks: 0 };
-  let timer: NodeJS.Timeout | undefined;
-  let timerAt = Infinity;
   let running = false;
   let draining = false;
-  let rescan: NodeJS.Timeout | undefined;
-
-  const addToQueue = (m: OutboxMessage) => {
-    const q = queues.get(m.chatId) ?? [];
-    q.push(m);
-    q.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-    queues.set(m.chatId, q);
-    queuedIds.add(m.id);
-  };
-
-  const removeFromQueue = (m: OutboxMessage) => {
-    const q = queues.get(m.chatId);
-    if (q) {
-      const i = q.indexOf(m);
-      if (i >= 0) q.splice(i, 1);
-      if (q.length === 0) queues.delete(m.chatId);
-    }
-    queuedIds.delete(m.id);
-  };
-
-  const checkIdle = () => {
-    if (queues.size === 0 && inFlight.size === 0) for (const w of idleWaiters.splice(0)) w();
-  };
+  let buffer: ReadyChat[] = [];
+  let bufferAt = 0;
+  let loading: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = Infinity;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let lastForget = 0;
 
   const wakeAt = (at: number) => {
     if (!running || at >= timerAt) return;
@@ -101,64 +88,84 @@ export function createSender(deps: SenderDeps): Sender {
     }, Math.max(0, at - Date.now()));
   };
 
+  /** The next page of ready chats, by index: cost per message does not grow with the queue. */
+  const refill = () => {
+    loading ??= deps.outbox
+      .readyChats(Date.now(), PAGE)
+      .then((chats) => {
+        buffer = chats;
+        bufferAt = Date.now();
+      })
+      .catch((error: unknown) => deps.log.warn('could not read the outbox', { error }))
+      .finally(() => {
+        loading = undefined;
+        pump();
+      });
+  };
+
   function pump(): void {
     if (!running || !draining) return;
     for (;;) {
       const now = Date.now();
+      if (inFlight.size >= maxInFlight) return;
       if (now < pacing.globalReadyAt()) return wakeAt(pacing.globalReadyAt());
-      let best: OutboxMessage | undefined;
-      let soonest = Infinity;
-      for (const [chatId, q] of queues) {
-        const head = q[0]!;
-        const at = pacing.chatReadyAt(chatId, head.notBefore, now);
-        if (at === undefined) continue;
-        if (at <= now) {
-          if (!best || head.createdAt < best.createdAt) best = head;
-        } else soonest = Math.min(soonest, at);
+      if (buffer.length === 0 || now - bufferAt > refreshMs) {
+        if (buffer.length === 0 && now - bufferAt < 50) return wakeAt(now + refreshMs); // just looked: nothing ready
+        return refill();
       }
-      if (!best) {
-        if (soonest < Infinity) wakeAt(soonest);
-        return checkIdle();
+      const next = buffer.shift()!;
+      if (pacing.isBusy(next.chatId)) continue;
+      const at = pacing.chatReadyAt(next.chatId, next.readyAt, now)!;
+      if (at > now) {
+        // The group's minute is full (or Telegram asked to wait): the index says so, and the chat drops out of the ready pages.
+        void deps.outbox.delayChat(next.chatId, at).catch(() => {});
+        continue;
       }
-      const chatId = best.chatId;
-      pacing.begin(chatId, now);
-      const work = send(best).finally(() => {
-        pacing.end(chatId);
+      pacing.begin(next.chatId, now);
+      const work = sendHead(next.chatId).finally(() => {
+        pacing.end(next.chatId);
         inFlight.delete(work);
         pump();
-        checkIdle();
       });
       inFlight.add(work);
+      if (now - lastForget > 60_000) {
+        lastForget = now;
+        pacing.forget(now);
+      }
     }
   }
 
-  async function finish(m: OutboxMessage): Promise<void> {
-    removeFromQueue(m);
-    await deps.outbox.delete(m.id);
-  }
-
-  async function send(m: OutboxMessage): Promise<void> {
-    const log = deps.log.child({ chatId: m.chatId, messageId: m.id });
+  async function sendHead(chatId: number): Promise<void> {
+    const now = Date.now();
+    let m: OutboxMessage | undefined;
     try {
-      if (await deps.sent.get(m.id)) return await finish(m);
+      m = await deps.outbox.head(chatId, now);
+      if (!m) return;
+      if (!(await deps.outbox.claim(m.id, now, now + SEND_HOLD_MS))) return;
+    } catch (error) {
+      deps.log.warn('could not take a message from the outbox', { chatId, error });
+      return;
+    }
+    const log = deps.log.child({ chatId, messageId: m.id });
+    try {
       const extra: Record<string, unknown> = {};
       if (m.replyMarkup) extra.reply_markup = m.replyMarkup;
       if (m.replyTo) extra.reply_parameters = { message_id: m.replyTo, allow_sending_without_reply: true };
       if (m.document) {
         if (m.document.caption) extra.caption = m.document.caption;
-        await deps.telegram.sendDocument(m.chatId, { source: Buffer.from(m.document.base64, 'base64'), filename: m.document.filename }, extra);
+        await deps.telegram.sendDocument(chatId, { source: Buffer.from(m.document.base64, 'base64'), filename: m.document.filename }, extra);
       } else {
         if (m.html) extra.parse_mode = 'HTML';
         if (m.noPreview) extra.link_preview_options = { is_disabled: true };
-        await deps.telegram.sendMessage(m.chatId, m.html ?? m.plain, extra);
+        await deps.telegram.sendMessage(chatId, m.html ?? m.plain, extra);
       }
-      stats.sent++;
-      // Recorded once Telegram has accepted it: a crash before this line is the only way to a duplicate.
-      await deps.sent.set(m.id, { at: Date.now() }, SENT_TTL_MS);
-      await finish(m);
     } catch (error) {
       await handleError(m, error, log).catch((e: unknown) => log.error('outbox bookkeeping failed', { error: e }));
+      return;
     }
+    stats.sent++;
+    // Recorded once Telegram has accepted it: a crash before this line is the only way to a duplicate.
+    await deps.outbox.markSent(m, Date.now(), Date.now() + chatGapMs).catch((error: unknown) => log.error('could not record a sent message', { error }));
   }
 
   async function handleError(m: OutboxMessage, error: unknown, log: Logger): Promise<void> {
@@ -168,113 +175,107 @@ export function createSender(deps: SenderDeps): Sender {
       case 'wait':
         stats.rateLimited++;
         log.warn('telegram rate limit, waiting', { retryAfterMs: verdict.ms });
-        m.notBefore = now + verdict.ms;
         pacing.pause(m.chatId, now + verdict.ms);
-        return;
+        return deps.outbox.retryAt(m, now + verdict.ms);
       case 'plain':
         stats.plainFallbacks++;
         log.error('TELEGRAM REFUSED OUR HTML: resending as plain text; this is a rendering bug', { error, html: m.html?.slice(0, 500) });
-        delete m.html;
-        await deps.outbox.set(m.id, m);
-        return;
-      case 'migrate': {
+        return deps.outbox.retryAt(m, now + chatGapMs, { dropHtml: true });
+      case 'migrate':
         log.info('group migrated to a supergroup, moving it', { toChatId: verdict.toChatId });
+        await deps.outbox.retryAt(m, now);
         await deps.onMigrate(m.chatId, verdict.toChatId);
-        const moved = (queues.get(m.chatId) ?? []).slice();
-        for (const old of moved) {
-          await finish(old);
-          const id = old.id.replace(`:${m.chatId}:`, `:${verdict.toChatId}:`);
-          const copy: OutboxMessage = { ...old, id: id === old.id ? `${old.id}>${verdict.toChatId}` : id, chatId: verdict.toChatId };
-          await deps.outbox.set(copy.id, copy);
-          addToQueue(copy);
-        }
         return;
-      }
-      case 'deactivate': {
+      case 'deactivate':
         log.warn('telegram refuses this chat; marking it inactive', { reason: verdict.reason });
         await deps.onDeactivate(m.chatId, verdict.reason);
-        for (const old of (queues.get(m.chatId) ?? []).slice()) {
-          stats.dropped++;
-          await finish(old);
-        }
+        stats.dropped++;
         return;
-      }
       case 'retry': {
-        m.attempts++;
+        const attempts = m.attempts + 1;
         stats.retried++;
-        if (m.attempts >= MAX_ATTEMPTS) {
+        if (attempts >= MAX_ATTEMPTS) {
           stats.dropped++;
-          log.error('message dropped after repeated failures', { attempts: m.attempts, error });
-          return finish(m);
+          log.error('message dropped after repeated failures', { attempts, error });
+          return deps.outbox.drop(m);
         }
-        m.notBefore = now + Math.min(2 ** m.attempts * 1000, 10 * 60_000);
-        log.warn('send failed, will retry', { attempts: m.attempts, error });
-        await deps.outbox.set(m.id, m);
-        return;
+        log.warn('send failed, will retry', { attempts, error });
+        return deps.outbox.retryAt(m, now + Math.min(2 ** attempts * 1000, 10 * 60_000), { attempts });
       }
       case 'drop':
         stats.dropped++;
         log.error('telegram refused a message; dropped', { reason: verdict.reason });
-        return finish(m);
+        return deps.outbox.drop(m);
     }
   }
 
-  /** Takes (or keeps) the right to drain, and loads what the outbox holds that is not queued here yet. */
-  async function claim(): Promise<void> {
-    const held = deps.lease ? await deps.lease.acquire() : true;
-    if (!held) {
-      if (draining) deps.log.warn('another replica drains the outbox now', {});
-      draining = false;
-      // What is queued here stays in the store for the drainer; only a message already in flight finishes here.
-      for (const [chatId, q] of queues) {
-        const inFlightHead = pacing.isBusy(chatId) ? q[0] : undefined;
-        for (const m of q.slice()) if (m !== inFlightHead) removeFromQueue(m);
-      }
-      return checkIdle();
+  /** Takes or keeps the right to drain; any doubt (an error, a lost lease) stops draining at once. */
+  async function holdLease(): Promise<void> {
+    let held = false;
+    try {
+      held = await deps.lease.acquire();
+    } catch (error) {
+      deps.log.warn('could not renew the sender lease; not sending until it is back', { error });
     }
-    draining = true;
-    // A message re-read here after it was sent is caught by its sent mark before any second send.
-    for await (const [, m] of deps.outbox.entries()) if (!queuedIds.has(m.id)) addToQueue({ ...m, notBefore: 0 });
-    pump();
-    checkIdle();
+    if (held && !draining) {
+      draining = true;
+      deps.log.info('this replica sends now', {});
+      // Messages whose index row a race removed are put back (cheap, and only when taking over).
+      await deps.outbox.repair(Date.now()).catch(() => 0);
+    } else if (!held && draining) {
+      draining = false;
+      buffer = [];
+      deps.log.warn('another replica sends now', {});
+    }
+    if (draining) pump();
   }
+
+  const enqueueMany = async (messages: NewMessage[]) => {
+    const ids = await deps.outbox.enqueue(messages, Date.now());
+    if (ids.length > 0) {
+      bufferAt = 0; // look again at once: a reply must not wait behind a page read before it was queued
+      pump();
+    }
+    return ids;
+  };
 
   return {
     stats,
-    async enqueue(input) {
-      if (queuedIds.has(input.id)) return false;
-      if (await deps.sent.get(input.id)) return false;
-      const existing = await deps.outbox.get(input.id);
-      const message: OutboxMessage = existing ?? { ...input, createdAt: input.createdAt ?? Date.now(), attempts: 0, notBefore: 0 };
-      if (!existing) await deps.outbox.set(message.id, message);
-      if (queuedIds.has(message.id)) return false;
-      addToQueue(message);
+    get draining() {
+      return draining;
+    },
+    async enqueue(message) {
+      return (await enqueueMany([message])).length > 0;
+    },
+    enqueueMany,
+    wake() {
+      bufferAt = 0;
       pump();
-      return !existing;
     },
     async start() {
       running = true;
-      await claim();
-      if (deps.lease) {
-        rescan = setInterval(() => void claim().catch((error: unknown) => deps.log.warn('outbox rescan failed', { error })), deps.rescanMs ?? 2000);
-        rescan.unref();
-      }
+      await holdLease();
+      const renew = () => {
+        leaseTimer = setTimeout(() => void holdLease().finally(() => running && renew()), deps.leaseRenewMs ?? 2000);
+        leaseTimer.unref();
+      };
+      renew();
     },
     async stop() {
       running = false;
-      if (rescan) clearInterval(rescan);
-      if (draining) await deps.lease?.release().catch(() => {});
-      draining = false;
+      if (leaseTimer) clearTimeout(leaseTimer);
       if (timer) clearTimeout(timer);
       timer = undefined;
       timerAt = Infinity;
       await Promise.allSettled([...inFlight]);
+      if (draining) await deps.lease.release().catch(() => {});
+      draining = false;
     },
-    idle() {
-      return new Promise<void>((resolve) => {
-        idleWaiters.push(resolve);
-        checkIdle();
-      });
+    async idle() {
+      for (;;) {
+        if (inFlight.size === 0 && (await deps.outbox.size().catch(() => 0)) === 0) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
     },
   };
 }

@@ -4,7 +4,7 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import { digestAnswerSchema, finishDigest, type DigestAnswer } from '../core/digest.js';
 import { estimateTokens } from '../core/tokens.js';
 import type { Logger } from '../log.js';
-import type { Collection } from '../store/keyvStore.js';
+import type { Collection } from '../store/cache.js';
 
 /** json_schema where the provider supports it, json_object where not (DeepSeek, Moonshot), plain prompting as a last resort. */
 export type OutputMode = 'json_schema' | 'json_object' | 'prompt';

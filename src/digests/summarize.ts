@@ -5,7 +5,7 @@ import { shortHash } from '../core/itemKey.js';
 import { trimToTokens } from '../core/tokens.js';
 import { FetchError, type SafeFetch } from '../feeds/safeFetch.js';
 import type { Logger } from '../log.js';
-import type { Collection } from '../store/keyvStore.js';
+import type { Collection } from '../store/cache.js';
 import { articleText, fetchArticlePage, type ArticleSource, type ArticleText } from './articleText.js';
 import { NotAnArticleError } from './extract.js';
 import type { LlmClient } from './llmClient.js';

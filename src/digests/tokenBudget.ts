@@ -1,7 +1,6 @@
-// The optional daily token budget (LLM_DAILY_TOKEN_BUDGET): counted per local day in the store; when spent, digests wait for tomorrow.
+// The optional daily token budget (LLM_DAILY_TOKEN_BUDGET): counted per local day in the quotas table (atomic adds); when spent, digests wait for tomorrow.
 import { localDay, nextLocalMidnight } from '../core/localTime.js';
-import type { Collection } from '../store/keyvStore.js';
-import { createKeyedMutex } from '../store/keyedMutex.js';
+import type { Quotas } from '../store/quotas.js';
 
 export class BudgetExhaustedError extends Error {
   constructor(readonly resumeAt: number) {
@@ -17,20 +16,19 @@ export interface TokenBudget {
   usedToday(now: number): Promise<number>;
 }
 
-export function createTokenBudget(memory: Collection<unknown>, dailyLimit: number | undefined, timeZone: string): TokenBudget {
-  const mutex = createKeyedMutex();
-  const key = (now: number) => `tokens:${localDay(now, timeZone)}`;
-  const used = async (now: number) => Number((await memory.get(key(now))) ?? 0);
+const NAME = 'llm-tokens';
+const KEEP_MS = 3 * 24 * 3_600_000;
+
+export function createTokenBudget(quotas: Pick<Quotas, 'add' | 'used'>, dailyLimit: number | undefined, timeZone: string): TokenBudget {
+  const day = (now: number) => localDay(now, timeZone);
   return {
     async check(now) {
       if (dailyLimit === undefined) return;
-      if ((await used(now)) >= dailyLimit) throw new BudgetExhaustedError(nextLocalMidnight(now, timeZone));
+      if ((await quotas.used(NAME, day(now))) >= dailyLimit) throw new BudgetExhaustedError(nextLocalMidnight(now, timeZone));
     },
-    record(tokens, now) {
-      return mutex.run(key(now), async () => {
-        await memory.set(key(now), (await used(now)) + tokens, 3 * 24 * 3_600_000);
-      });
+    async record(tokens, now) {
+      if (tokens > 0) await quotas.add(NAME, day(now), tokens, now + KEEP_MS);
     },
-    usedToday: used,
+    usedToday: (now) => quotas.used(NAME, day(now)),
   };
 }

@@ -1,64 +1,82 @@
-// The bot's state as typed collections over keyv, one key per fact; keys are built here and nowhere else.
-import type { Article, ChatSettings, FeedState, OutboxMessage, PendingDigest } from '../core/model.js';
-import type { DailyEntry } from '../core/renderDigest.js';
+// The store: opens the database, brings its schema up to date, and hands out the queries of each table (each use case takes the few it needs).
+import type { Kysely } from 'kysely';
 import type { CachedDigest } from '../digests/summarize.js';
-import { openKeyvBackend, type Collection, type KeyvBackend } from './keyvStore.js';
-
-/** A seen item key; kept for a bounded time, refreshed while the item is still in its feed. */
-export interface SeenMark {
-  at: number;
-}
-
-export interface Subscription {
-  feedId: string;
-  chatId: number;
-  createdAt: number;
-}
+import { createArticleQueries, type ArticleQueries } from './articles.js';
+import { createCache, type Collection } from './cache.js';
+import { createChatQueries, type ChatQueries } from './chats.js';
+import { createDailyQueries, type DailyQueries } from './daily.js';
+import { openDatabase, type Dialect } from './database.js';
+import { createFeedQueries, type FeedQueries } from './feeds.js';
+import { createLeases, type Leases } from './leases.js';
+import { migrate } from './migrations.js';
+import { createOutboxQueries, type OutboxQueries } from './outbox.js';
+import { createQuotas, type Quotas } from './quotas.js';
+import type { Database } from './schema.js';
+import { createSeenQueries, type SeenQueries } from './seen.js';
+import { createSubscriptionQueries, type SubscriptionQueries } from './subscriptions.js';
 
 export interface Store {
-  kind: KeyvBackend['kind'];
-  feeds: Collection<FeedState>;
-  seen: Collection<SeenMark>;
-  subs: Collection<Subscription>;
-  chats: Collection<ChatSettings>;
-  articles: Collection<Article>;
-  pending: Collection<PendingDigest>;
+  dialect: Dialect;
+  feeds: FeedQueries;
+  subscriptions: SubscriptionQueries;
+  chats: ChatQueries;
+  seen: SeenQueries;
+  articles: ArticleQueries;
+  outbox: OutboxQueries;
+  daily: DailyQueries;
+  quotas: Quotas;
+  leases: Leases;
+  /** Cached digests by content hash, and the newest digest key per canonical URL. */
   digests: Collection<CachedDigest>;
   digestsByUrl: Collection<string>;
-  outbox: Collection<OutboxMessage>;
-  /** Ids of outbox messages Telegram accepted (kept for two weeks): a message is never queued or sent twice. */
-  sent: Collection<{ at: number }>;
-  daily: Collection<DailyEntry>;
-  /** Free-form small facts: provider capabilities, token usage. */
-  meta: Collection<unknown>;
-  backend: KeyvBackend;
+  /** Small remembered facts: a provider's structured-output mode. */
+  memory: Collection<unknown>;
+  /** Drops what has outlived its use: sent marks, seen keys, old articles, spent quotas, expired cache entries. */
+  prune(now: number): Promise<Record<string, number>>;
+  /** The raw database, for migrations of old data and tests. */
+  db: Kysely<Database>;
   close(): Promise<void>;
 }
 
-export const keys = {
-  seen: (feedId: string, itemKey: string) => `${feedId}:${itemKey}`,
-  sub: (feedId: string, chatId: number) => `${feedId}:${chatId}`,
-  daily: (chatId: number, articleKey: string) => `${chatId}:${articleKey}`,
-  push: (chatId: number, articleKey: string) => `p:${chatId}:${articleKey}`,
-};
+export const SENT_RETENTION_MS = 14 * 24 * 3_600_000;
+/** How long a seen item key is remembered after it was last seen in its feed. */
+export const SEEN_RETENTION_MS = 120 * 24 * 3_600_000;
+export const ARTICLE_RETENTION_MS = 14 * 24 * 3_600_000;
 
-export async function openStore(url: string, onError?: (error: unknown) => void): Promise<Store> {
-  const backend = await openKeyvBackend(url, onError);
-  return {
-    kind: backend.kind,
-    feeds: backend.collection<FeedState>('feeds'),
-    seen: backend.collection<SeenMark>('seen'),
-    subs: backend.collection<Subscription>('subs'),
-    chats: backend.collection<ChatSettings>('chats'),
-    articles: backend.collection<Article>('articles'),
-    pending: backend.collection<PendingDigest>('pending'),
-    digests: backend.collection<CachedDigest>('digests'),
-    digestsByUrl: backend.collection<string>('digest_urls'),
-    outbox: backend.collection<OutboxMessage>('outbox'),
-    sent: backend.collection<{ at: number }>('sent'),
-    daily: backend.collection<DailyEntry>('daily'),
-    meta: backend.collection<unknown>('meta'),
-    backend,
-    close: () => backend.close(),
+export async function openStore(url: string, onError: (error: unknown) => void = () => {}): Promise<Store> {
+  const { dialect, kysely: db, close } = await openDatabase(url);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+  const cache = createCache(db, onError);
+  const store: Store = {
+    dialect,
+    feeds: createFeedQueries(db, dialect),
+    subscriptions: createSubscriptionQueries(db, dialect),
+    chats: createChatQueries(db, dialect),
+    seen: createSeenQueries(db),
+    articles: createArticleQueries(db, dialect),
+    outbox: createOutboxQueries(db),
+    daily: createDailyQueries(db),
+    quotas: createQuotas(db),
+    leases: createLeases(db),
+    digests: cache.collection<CachedDigest>('digests'),
+    digestsByUrl: cache.collection<string>('digest_urls'),
+    memory: cache.collection<unknown>('meta'),
+    async prune(now) {
+      return {
+        sent: await store.outbox.pruneSent(now - SENT_RETENTION_MS),
+        seen: await store.seen.prune(now - SEEN_RETENTION_MS),
+        articles: await store.articles.prune(now - ARTICLE_RETENTION_MS),
+        quotas: await store.quotas.prune(now),
+        cache: await cache.prune(now),
+      };
+    },
+    db,
+    close,
   };
+  return store;
 }

@@ -1,75 +1,69 @@
-// Who follows what: subscriptions stored one key each, with an in-memory index both ways, refreshed from the store on demand.
-import { keys, type Store, type Subscription } from './store.js';
+// The subscriptions table: who follows which feed, changed by single statements; read by index from either side.
+import { sql, type Kysely } from 'kysely';
+import type { Subscription } from '../core/model.js';
+import type { Dialect } from './database.js';
+import type { Database } from './schema.js';
 
-export interface SubscriptionIndex {
-  subscribers(feedId: string): Promise<number[]>;
-  subscriptions(chatId: number): Promise<Subscription[]>;
-  add(feedId: string, chatId: number, now: number): Promise<boolean>;
-  remove(feedId: string, chatId: number): Promise<boolean>;
-  /** How many chats follow a feed (0 means the feed can go). */
-  count(feedId: string): Promise<number>;
-  moveChat(fromChatId: number, toChatId: number, now: number): Promise<void>;
-  /** Re-reads the store (other replicas may have changed it). */
-  refresh(): Promise<void>;
+export type FollowResult = 'added' | 'already' | 'limit' | 'no-feed';
+
+export interface SubscriptionQueries {
+  /** Subscribes a chat to an existing feed, unless it follows `maxPerChat` feeds already; 'no-feed' when the feed is gone. */
+  follow(feedId: string, chatId: number, now: number, maxPerChat: number): Promise<FollowResult>;
+  /** True when this call removed it. */
+  unfollow(feedId: string, chatId: number): Promise<boolean>;
+  /** A chat's subscriptions, oldest first (the numbering of /list). */
+  ofChat(chatId: number): Promise<Subscription[]>;
+  countOfChat(chatId: number): Promise<number>;
+  /** Chats following a feed, a page at a time (by chat id). */
+  subscribers(feedId: string, afterChatId?: number, limit?: number): Promise<number[]>;
+  /** A group became a supergroup: its subscriptions move to the new id (copied, then removed). */
+  moveChat(from: number, to: number): Promise<void>;
 }
 
-export function createSubscriptionIndex(store: Store): SubscriptionIndex {
-  let byFeed: Map<string, Map<number, Subscription>> | undefined;
-  let loading: Promise<Map<string, Map<number, Subscription>>> | undefined;
-
-  const load = async () => {
-    const map = new Map<string, Map<number, Subscription>>();
-    for await (const [, sub] of store.subs.entries()) {
-      const chats = map.get(sub.feedId) ?? new Map();
-      chats.set(sub.chatId, sub);
-      map.set(sub.feedId, chats);
-    }
-    byFeed = map;
-    return map;
-  };
-  const index = async () => byFeed ?? (loading ??= load().finally(() => (loading = undefined)));
-
-  const api: SubscriptionIndex = {
-    async subscribers(feedId) {
-      return [...((await index()).get(feedId)?.keys() ?? [])];
+export function createSubscriptionQueries(db: Kysely<Database>, dialect: Dialect): SubscriptionQueries {
+  return {
+    async follow(feedId, chatId, now, maxPerChat) {
+      return db.transaction().execute(async (tx) => {
+        // Holding the feed row serialises this with an /unsub that would delete the feed (see FeedQueries.deleteIfUnfollowed).
+        let lockFeed = tx.selectFrom('feeds').select('id').where('id', '=', feedId);
+        if (dialect === 'postgres') lockFeed = lockFeed.forUpdate();
+        if (!(await lockFeed.executeTakeFirst())) return 'no-feed';
+        const inserted = await sql<{ feed_id: string }>`
+          INSERT INTO subscriptions (feed_id, chat_id, created_at)
+          SELECT CAST(${feedId} AS TEXT), CAST(${chatId} AS BIGINT), CAST(${now} AS BIGINT)
+          WHERE (SELECT count(*) FROM subscriptions WHERE chat_id = ${chatId}) < ${maxPerChat}
+          ON CONFLICT (feed_id, chat_id) DO NOTHING
+          RETURNING feed_id`.execute(tx);
+        if (inserted.rows.length > 0) return 'added';
+        const exists = await tx.selectFrom('subscriptions').select('chat_id').where('feed_id', '=', feedId).where('chat_id', '=', chatId).executeTakeFirst();
+        return exists ? 'already' : 'limit';
+      });
     },
-    async subscriptions(chatId) {
-      const out: Subscription[] = [];
-      for (const chats of (await index()).values()) {
-        const sub = chats.get(chatId);
-        if (sub) out.push(sub);
-      }
-      return out.sort((a, b) => a.createdAt - b.createdAt);
+    async unfollow(feedId, chatId) {
+      const r = await db.deleteFrom('subscriptions').where('feed_id', '=', feedId).where('chat_id', '=', chatId).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
     },
-    async add(feedId, chatId, now) {
-      const map = await index();
-      if (map.get(feedId)?.has(chatId)) return false;
-      const sub: Subscription = { feedId, chatId, createdAt: now };
-      await store.subs.set(keys.sub(feedId, chatId), sub);
-      const chats = map.get(feedId) ?? new Map();
-      chats.set(chatId, sub);
-      map.set(feedId, chats);
-      return true;
+    async ofChat(chatId) {
+      const rows = await db.selectFrom('subscriptions').selectAll().where('chat_id', '=', chatId).orderBy('created_at').orderBy('feed_id').execute();
+      return rows.map((r) => ({ feedId: r.feed_id, chatId: Number(r.chat_id), createdAt: Number(r.created_at) }));
     },
-    async remove(feedId, chatId) {
-      const map = await index();
-      const removed = await store.subs.delete(keys.sub(feedId, chatId));
-      map.get(feedId)?.delete(chatId);
-      if (map.get(feedId)?.size === 0) map.delete(feedId);
-      return removed;
+    async countOfChat(chatId) {
+      const row = await db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).where('chat_id', '=', chatId).executeTakeFirstOrThrow();
+      return Number(row.n);
     },
-    async count(feedId) {
-      return (await index()).get(feedId)?.size ?? 0;
+    async subscribers(feedId, afterChatId, limit = 10_000) {
+      let q = db.selectFrom('subscriptions').select('chat_id').where('feed_id', '=', feedId);
+      if (afterChatId !== undefined) q = q.where('chat_id', '>', afterChatId);
+      return (await q.orderBy('chat_id').limit(limit).execute()).map((r) => Number(r.chat_id));
     },
-    async moveChat(from, to, now) {
-      for (const sub of await api.subscriptions(from)) {
-        await api.add(sub.feedId, to, now);
-        await api.remove(sub.feedId, from);
-      }
-    },
-    async refresh() {
-      await load();
+    async moveChat(from, to) {
+      await db.transaction().execute(async (tx) => {
+        await sql`
+          INSERT INTO subscriptions (feed_id, chat_id, created_at, options)
+          SELECT feed_id, CAST(${to} AS BIGINT), created_at, options FROM subscriptions WHERE chat_id = ${from}
+          ON CONFLICT (feed_id, chat_id) DO NOTHING`.execute(tx);
+        await tx.deleteFrom('subscriptions').where('chat_id', '=', from).execute();
+      });
     },
   };
-  return api;
 }

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
-import { subscribe } from '../../src/pipeline/subscribe.js';
 import { articlePage } from '../support/articles.js';
 import { startBotApiServer, TEST_TOKEN, type BotApiServer } from '../support/botApiServer.js';
 import { CLI, ROOT } from '../support/buildCli.js';
@@ -119,9 +118,9 @@ describe('feed-digest-bot poll --once', () => {
     web.set('/feed.xml', { body: rss('新闻', [{ title: '旧文', link: web.url('/old'), guid: 'old' }]) });
     web.set('/broken.xml', { body: '<rss><channel><title>坏' });
     const app = await createApp(parseConfig({ ...env, PROMPTS_DIR: join(ROOT, 'prompts'), FETCH_ALLOW_PRIVATE: '127.0.0.1' }), silentLogger);
-    await subscribe(app.subscribeDeps, 9001, web.url('/feed.xml'));
-    await app.store.feeds.set('deadbeefdeadbeef', { id: 'deadbeefdeadbeef', url: web.url('/broken.xml'), nextPollAt: 0, errorCount: 0, primed: false, createdAt: Date.now() });
-    await app.subs.add('deadbeefdeadbeef', 9001, 0);
+    await app.subscriber.subscribe(9001, web.url('/feed.xml'));
+    await app.store.feeds.insert({ id: 'deadbeefdeadbeef', url: web.url('/broken.xml'), nextPollAt: 0, errorCount: 0, primed: false, createdAt: Date.now() });
+    await app.store.subscriptions.follow('deadbeefdeadbeef', 9001, 0, 10);
     await app.close();
     web.set('/feed.xml', { body: rss('新闻', [{ title: '新文', link: web.url('/article'), guid: 'new' }, { title: '旧文', link: web.url('/old'), guid: 'old' }]) });
 

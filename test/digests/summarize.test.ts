@@ -25,10 +25,10 @@ const prompt: DigestPrompt = { instructions: '总结文章，输出 JSON。', ve
 function summarizer(over: { prompt?: DigestPrompt; budget?: number } = {}): Summarizer {
   return createSummarizer({
     cache: { digests: store.digests, byUrl: store.digestsByUrl },
-    llm: createLlmClient({ apiKey: 'sk-x', baseUrl: llmServer.baseUrl, model: 'm', timeoutMs: 5000, maxRetries: 0, memory: store.meta, log: silentLogger }),
+    llm: createLlmClient({ apiKey: 'sk-x', baseUrl: llmServer.baseUrl, model: 'm', timeoutMs: 5000, maxRetries: 0, memory: store.memory, log: silentLogger }),
     prompt: over.prompt ?? prompt,
     fetch,
-    budget: createTokenBudget(store.meta, over.budget, 'Asia/Shanghai'),
+    budget: createTokenBudget(store.quotas, over.budget, 'Asia/Shanghai'),
     log: silentLogger,
     now: Date.now,
   });
@@ -114,10 +114,10 @@ describe('pages that are not articles', () => {
   it('refuses a private address with a clear error', async () => {
     const strict = createSummarizer({
       cache: { digests: store.digests, byUrl: store.digestsByUrl },
-      llm: createLlmClient({ apiKey: 'k', baseUrl: llmServer.baseUrl, model: 'm', timeoutMs: 1000, memory: store.meta, log: silentLogger }),
+      llm: createLlmClient({ apiKey: 'k', baseUrl: llmServer.baseUrl, model: 'm', timeoutMs: 1000, memory: store.memory, log: silentLogger }),
       prompt,
       fetch: createSafeFetch({ allowPrivate: parseAllowList(''), maxBytes: 1024, timeoutMs: 1000 }),
-      budget: createTokenBudget(store.meta, undefined, 'Asia/Shanghai'),
+      budget: createTokenBudget(store.quotas, undefined, 'Asia/Shanghai'),
       log: silentLogger,
       now: Date.now,
     });

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
-import { subscribe } from '../../src/pipeline/subscribe.js';
 import { articlePage } from '../support/articles.js';
 import { startBotApiServer, TEST_TOKEN, type BotApiServer } from '../support/botApiServer.js';
 import { rss, startFeedServer, type FeedServer } from '../support/feedServer.js';
@@ -57,7 +56,7 @@ describe('crash in the middle of a fan-out', () => {
     web.set('/p/2', { body: articlePage('第二篇'), contentType: 'text/html' });
     web.set('/feed.xml', { body: rss('频道', [post(1)]) });
     const app = await createApp(parseConfig(env), silentLogger);
-    for (let chat = 1; chat <= CHATS; chat++) await subscribe(app.subscribeDeps, 7000 + chat, web.url('/feed.xml'));
+    for (let chat = 1; chat <= CHATS; chat++) await app.subscriber.subscribe(7000 + chat, web.url('/feed.xml'));
     await app.close();
     web.set('/feed.xml', { body: rss('频道', [post(2), post(1)]) });
     await new Promise((r) => setTimeout(r, 1000)); // let the feed fall due

@@ -33,16 +33,16 @@ describe('Telegram refusing', () => {
     h.api.block(3001);
     publish(h, 2, 1);
     await nextPoll(h);
-    expect((await h.bot.app.store.chats.get('3001'))!.active).toBe(false);
-    expect((await h.bot.app.store.chats.get('3001'))!.inactiveReason).toMatch(/blocked/);
+    expect((await h.bot.app.store.chats.get(3001))!.active).toBe(false);
+    expect((await h.bot.app.store.chats.get(3001))!.inactiveReason).toMatch(/blocked/);
     const calls = h.api.calls.filter((c) => c.method === 'sendMessage').length;
     publish(h, 3, 2, 1);
     await nextPoll(h);
     expect(h.api.calls.filter((c) => c.method === 'sendMessage').length).toBe(calls); // nothing tried for an inactive chat
-    expect(await h.bot.app.subs.subscriptions(3001)).toHaveLength(1); // the subscription is kept
+    expect(await h.bot.app.store.subscriptions.ofChat(3001)).toHaveLength(1); // the subscription is kept
     h.api.unblock(3001);
     await say(h, 3001, '/list', /共 1 个订阅/);
-    expect((await h.bot.app.store.chats.get('3001'))!.active).toBe(true);
+    expect((await h.bot.app.store.chats.get(3001))!.active).toBe(true);
     publish(h, 4, 3, 2, 1);
     await nextPoll(h);
     expect(h.api.sentTo(3001).at(-1)!.text).toContain(h.web.url('/posts/4'));
@@ -55,8 +55,8 @@ describe('Telegram refusing', () => {
     await say(h, -300, `/sub ${h.web.url('/feed.xml')}`, /已订阅/, { chatType: 'supergroup' });
     await h.bot.settle();
     h.api.membership(-300, 'kicked');
-    for (let i = 0; i < 100 && (await h.bot.app.store.chats.get('-300'))!.active; i++) await new Promise((r) => setTimeout(r, 50));
-    expect((await h.bot.app.store.chats.get('-300'))!.active).toBe(false);
+    for (let i = 0; i < 100 && (await h.bot.app.store.chats.get(-300))!.active; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await h.bot.app.store.chats.get(-300))!.active).toBe(false);
     const calls = h.api.calls.filter((c) => c.method === 'sendMessage').length;
     publish(h, 2, 1);
     await nextPoll(h);
@@ -75,8 +75,8 @@ describe('Telegram refusing', () => {
     const moved = h.api.sentTo(-1001234567890);
     expect(moved).toHaveLength(1);
     expect(moved[0]!.text).toContain(h.web.url('/posts/2'));
-    expect(await h.bot.app.subs.subscriptions(-100)).toEqual([]);
-    expect(await h.bot.app.subs.subscriptions(-1001234567890)).toHaveLength(1);
+    expect(await h.bot.app.store.subscriptions.ofChat(-100)).toEqual([]);
+    expect(await h.bot.app.store.subscriptions.ofChat(-1001234567890)).toHaveLength(1);
     publish(h, 3, 2, 1);
     await nextPoll(h);
     expect(h.api.sentTo(-1001234567890)).toHaveLength(2);
@@ -150,7 +150,7 @@ describe('feed health', () => {
     publish(h, 2, 1);
     h.clock.now += 24 * 3_600_000; // past the backoff
     await nextPoll(h);
-    expect((await h.bot.app.store.feeds.get((await h.bot.app.subs.subscriptions(3010))[0]!.feedId))!.failureNoticeAt).toBeUndefined();
+    expect((await h.bot.app.store.feeds.get((await h.bot.app.store.subscriptions.ofChat(3010))[0]!.feedId))!.failureNoticeAt).toBeUndefined();
   });
 });
 
@@ -191,7 +191,7 @@ describe('OPML', () => {
 
     h.api.files.set('doc1', Buffer.from(opml.text.replace('</body>', `<outline type="rss" text="bad" xmlUrl="${h.web.url('/nope.xml')}"/></body>`)));
     await say(h, 4002, '/import', /导入完成：新增 1 个，已订阅 0 个，失败 1 个/, { document: { fileId: 'doc1', name: 'feeds.opml' } });
-    expect(await h.bot.app.subs.subscriptions(4002)).toHaveLength(1);
+    expect(await h.bot.app.store.subscriptions.ofChat(4002)).toHaveLength(1);
   });
 });
 

@@ -84,6 +84,13 @@ export interface BotApiServer {
   files: Map<string, Buffer>;
   admins: Map<number, Set<number>>;
   webhook: { url?: string; secret?: string };
+  /**
+   * Delivers every update from now on as Telegram does in webhook mode, POSTing it to these URLs in turn (a load balancer
+   * spreading updates over replicas), with the secret header; `undefined` goes back to getUpdates.
+   */
+  deliver(urls: string[] | undefined, secret?: string): void;
+  /** getUpdates calls answered 409 Conflict because another was in flight (Telegram allows one poller per bot). */
+  conflicts: number;
   /** Queues a text message from a user; returns its update_id. */
   message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup' | 'channel'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string } }): number;
   /** The bot's own membership changed (kicked, left, member). */
@@ -111,6 +118,20 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
   const lastByChat = new Map<number, number>();
   const groupWindow = new Map<number, number[]>();
   let globalWindow: number[] = [];
+  let delivery: { urls: string[]; secret: string | undefined; next: number } | undefined;
+  let polling = 0;
+  /** In webhook mode, queued updates go out at once, one POST each, to the next URL in turn. */
+  const flush = () => {
+    while (delivery && updates.length) {
+      const update = updates.shift()!;
+      const url = delivery.urls[delivery.next++ % delivery.urls.length]!;
+      void fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(delivery.secret ? { 'x-telegram-bot-api-secret-token': delivery.secret } : {}) },
+        body: JSON.stringify(update),
+      }).catch(() => {});
+    }
+  };
   const api: BotApiServer = {
     apiRoot: '',
     port: 0,
@@ -120,6 +141,11 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
     files: new Map(),
     admins: new Map(),
     webhook: {},
+    conflicts: 0,
+    deliver(urls, secret) {
+      delivery = urls ? { urls, secret, next: 0 } : undefined;
+      flush();
+    },
     message(chatId, text, o = {}) {
       const update_id = nextUpdateId++;
       const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
@@ -142,6 +168,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         updates.push({ update_id, channel_post: { ...post, sender_chat: message.chat } });
       } else updates.push({ update_id, message });
       for (const w of waiters.splice(0)) w();
+      flush();
       return update_id;
     },
     membership(chatId, status) {
@@ -158,6 +185,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         },
       });
       for (const w of waiters.splice(0)) w();
+      flush();
       return update_id;
     },
     callback(chatId, data, o = {}) {
@@ -174,6 +202,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         },
       });
       for (const w of waiters.splice(0)) w();
+      flush();
       return update_id;
     },
     makeUpdate(chatId, text) {
@@ -265,6 +294,12 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
       case 'getFile':
         return ok(res, { file_id: body.file_id, file_unique_id: body.file_id, file_path: body.file_id });
       case 'getUpdates': {
+        if (polling > 0) {
+          api.conflicts++;
+          return fail(res, { status: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
+        }
+        polling++;
+        res.once('close', () => polling--);
         const offset = Number(body.offset ?? 0);
         while (updates.length && (updates[0]!.update_id as number) < offset) updates.shift();
         if (updates.length === 0 && Number(body.timeout ?? 0) > 0) {

@@ -1,5 +1,5 @@
 // A Map-backed Collection for tests that do not need a real store.
-import type { Collection } from '../../src/store/keyvStore.js';
+import type { Collection } from '../../src/store/cache.js';
 
 export function memoryCollection<T>(): Collection<T> & { map: Map<string, T> } {
   const map = new Map<string, T>();
@@ -9,8 +9,5 @@ export function memoryCollection<T>(): Collection<T> & { map: Map<string, T> } {
     getMany: async (ks) => ks.map((k) => map.get(k)),
     set: async (k, v) => void map.set(k, v),
     delete: async (k) => map.delete(k),
-    async *entries() {
-      for (const e of [...map.entries()]) yield e;
-    },
   };
 }

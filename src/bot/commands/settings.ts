@@ -4,6 +4,7 @@ import { TIME_OF_DAY } from '../../config.js';
 import { isTimeZone, padClock } from '../../core/localTime.js';
 import type { ChatSettings, DeliveryMode } from '../../core/model.js';
 import { escapeHtml } from '../../core/telegramHtml.js';
+import { nextDigestAt } from '../../delivery/dailyDigest.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
 
 const MODES: DeliveryMode[] = ['instant', 'daily', 'both'];
@@ -19,15 +20,16 @@ function settingsKeyboard(chat: ChatSettings, ctx: BotContext) {
 }
 
 export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotServices): void {
-  const save = async (ctx: BotContext, change: Partial<ChatSettings>) => {
-    const chat = { ...ctx.chatSettings, ...change };
-    await services.store.chats.set(String(chat.id), chat);
+  /** Changes only the given settings; a new mode, time or zone moves the next digest to the next time it names (never at once). */
+  const save = async (ctx: BotContext, change: Partial<Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone'>>) => {
+    const next = { ...ctx.chatSettings, ...change };
+    const chat = (await services.store.chats.update(next.id, { ...change, nextDigestAt: nextDigestAt(next, services.now()) })) ?? next;
     ctx.chatSettings = chat;
     return chat;
   };
   const showSettings = async (ctx: BotContext) => {
     const chat = ctx.chatSettings;
-    const feeds = (await services.subs.subscriptions(chat.id)).length;
+    const feeds = await services.store.subscriptions.countOfChat(chat.id);
     await ctx.say(escapeHtml(ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), chat.timezone, feeds)), {
       replyMarkup: settingsKeyboard(chat, ctx),
     });

@@ -2,13 +2,12 @@
 import type { Telegraf } from 'telegraf';
 import type { FeedState } from '../../core/model.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
-import { subscribe, SubscribeError, unsubscribe } from '../../pipeline/subscribe.js';
+import { SubscribeError } from '../../polling/subscribe.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
 
 export async function feedsOfChat(services: BotServices, chatId: number): Promise<FeedState[]> {
-  const subs = await services.subs.subscriptions(chatId);
-  const feeds = await services.store.feeds.getMany(subs.map((s) => s.feedId));
-  return feeds.filter((f): f is FeedState => !!f);
+  const subs = await services.store.subscriptions.ofChat(chatId);
+  return services.store.feeds.getMany(subs.map((s) => s.feedId));
 }
 
 function health(ctx: BotContext, feed: FeedState): string {
@@ -22,7 +21,7 @@ export async function subscribeAll(services: BotServices, ctx: BotContext, urls:
   const report = { added: 0, already: 0, failed: [] as Array<[string, string]> };
   for (const url of urls) {
     try {
-      const r = await subscribe(services.subscribeDeps, ctx.chat!.id, url);
+      const r = await services.subscriber.subscribe(ctx.chat!.id, url);
       const title = escapeHtml(r.feed.title ?? r.feed.url);
       if (r.already) {
         report.already++;
@@ -48,6 +47,9 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
     const urls = [...new Set(argsOf(ctx))];
     if (urls.length === 0) return ctx.say(escapeHtml(ctx.t.usage.sub!));
+    // Feeds the bot already polls are followed at once (one insert); only new ones need a fetch, in the background.
+    const known = await Promise.all(urls.map((u) => services.subscriber.known(u).catch(() => undefined)));
+    if (known.every(Boolean)) return void (await subscribeAll(services, ctx, urls));
     await ctx.say(ctx.t.subWorking(urls.length));
     if (!services.work.push('sub', () => subscribeAll(services, ctx, urls))) await ctx.say(ctx.t.busy);
   });
@@ -64,7 +66,7 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     const n = Number(arg);
     const feed = Number.isInteger(n) && n >= 1 ? feeds[n - 1] : feeds.find((f) => f.url === arg || f.url === arg.replace(/\/$/, '') || f.url.replace(/\/$/, '') === arg.replace(/\/$/, ''));
     if (!feed) return ctx.say(ctx.t.unsubUnknown(escapeHtml(arg)));
-    await unsubscribe(services.subscribeDeps, ctx.chat.id, feed.id);
+    await services.subscriber.unsubscribe(ctx.chat.id, feed.id);
     await ctx.say(ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)));
   });
 
@@ -72,7 +74,7 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     await ctx.answerCbQuery().catch(() => {});
     if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
     const feed = await services.store.feeds.get(ctx.match[1]!);
-    const removed = feed ? await unsubscribe(services.subscribeDeps, ctx.chat!.id, feed.id) : false;
+    const removed = feed ? await services.subscriber.unsubscribe(ctx.chat!.id, feed.id) : false;
     await ctx.say(removed && feed ? ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)) : ctx.t.unsubUnknown('?'));
   });
 

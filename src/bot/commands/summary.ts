@@ -18,11 +18,8 @@ function reasonOf(error: unknown): string {
 async function underQuota(services: BotServices, ctx: BotContext): Promise<boolean> {
   const userId = ctx.from?.id ?? ctx.chat!.id;
   if (services.config.adminIds.includes(userId)) return true;
-  const key = `quota:summary:${userId}:${localDay(services.now(), services.config.digest.timezone)}`;
-  const used = Number((await services.store.meta.get(key)) ?? 0);
-  if (used >= services.config.delivery.summaryPerUserPerDay) return false;
-  await services.store.meta.set(key, used + 1, 2 * 24 * 3_600_000);
-  return true;
+  const day = localDay(services.now(), services.config.digest.timezone);
+  return services.store.quotas.take(`summary:${userId}`, day, services.config.delivery.summaryPerUserPerDay, services.now() + 2 * 24 * 3_600_000);
 }
 
 async function summarize(services: BotServices, ctx: BotContext, url: string): Promise<void> {

@@ -5,8 +5,8 @@ import { newFeedState, type FeedState, type Item } from '../../src/core/model.js
 import { parseAllowList } from '../../src/feeds/addressPolicy.js';
 import { createSafeFetch, type SafeFetch } from '../../src/feeds/safeFetch.js';
 import { silentLogger } from '../../src/log.js';
-import { runPollCycle } from '../../src/pipeline/pollCycle.js';
-import type { PollDeps } from '../../src/pipeline/pollFeed.js';
+import type { PollDeps } from '../../src/polling/pollFeed.js';
+import { createPollStage, type FeedResult } from '../../src/polling/pollStage.js';
 import type { Store } from '../../src/store/store.js';
 import { rss, startFeedServer, type FeedServer } from '../support/feedServer.js';
 import { openTempStore } from '../support/tempStore.js';
@@ -26,7 +26,8 @@ beforeEach(async () => {
   clock = Date.parse('2026-11-24T08:00:00Z');
   received = [];
   deps = {
-    store,
+    feeds: store.feeds,
+    seen: store.seen,
     fetch,
     log: silentLogger,
     now: () => clock,
@@ -43,12 +44,22 @@ afterEach(async () => {
 async function follow(path: string): Promise<FeedState> {
   const url = server.url(path);
   const feed = newFeedState(feedId(url), url, clock);
-  await store.feeds.set(feed.id, feed);
+  await store.feeds.insert(feed);
   return feed;
 }
 
 const item = (n: number) => ({ title: `文章 ${n}`, link: `https://news.example.cn/a/${n}?utm_source=rss`, guid: `id-${n}` });
-const cycle = (all = false) => runPollCycle(deps, { concurrency: 4, perHostConcurrency: 2, all });
+/** One cron tick at the test's clock (or every feed, as `poll --once`), and what each polled feed came to. */
+async function cycle(all = false): Promise<FeedResult[]> {
+  const results: FeedResult[] = [];
+  const stage = createPollStage({ ...deps, claims: store.feeds, concurrency: 4, perHostConcurrency: 2, onResult: async (r) => void results.push(r) });
+  if (all) return stage.pollAll();
+  stage.start();
+  stage.tick(clock);
+  await stage.idle();
+  await stage.stop();
+  return results.sort((a, b) => a.feed.nextPollAt - b.feed.nextPollAt);
+}
 
 describe('poll cycle', () => {
   it('records the first poll without emitting, then emits only what is new, once', async () => {

@@ -1,10 +1,11 @@
-// Refreshes one feed, top to bottom: conditional GET, parse, keep the new items, hand them on, then record state.
+// Refreshes one claimed feed, top to bottom: conditional GET, parse, keep the new items, hand them on, then record state field by field.
 import type { FeedState, Item } from '../core/model.js';
 import { nextPollAfterFailure, nextPollAfterSuccess } from '../core/schedule.js';
 import { readFeed } from '../feeds/readFeed.js';
 import { FetchError, type SafeFetch } from '../feeds/safeFetch.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/store.js';
+import type { FeedQueries } from '../store/feeds.js';
+import type { SeenQueries } from '../store/seen.js';
 import { findNewItems } from './newItems.js';
 
 /** The next stage: receives a feed's new items; must be idempotent (a crash may hand the same items again). */
@@ -19,47 +20,48 @@ export type PollOutcome =
   | { kind: 'error'; message: string };
 
 export interface PollDeps {
-  store: Store;
+  feeds: Pick<FeedQueries, 'recordSuccess' | 'recordFailure'>;
+  seen: SeenQueries;
   fetch: SafeFetch;
   sink: ItemSink;
   log: Logger;
   now: () => number;
+  /** Least time between two polls of a feed (0: every tick). */
   intervalMs: number;
 }
+
+/** First wait after a failure; it doubles per failure in a row, up to a day. */
+export const FAILURE_BACKOFF_MS = 5 * 60_000;
 
 export function errorMessage(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 500);
 }
 
 export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOutcome> {
-  const { store, log } = deps;
+  const { log } = deps;
   const started = deps.now();
   const validators = feed.primed ? { etag: feed.etag, lastModified: feed.lastModified } : {};
   try {
     const read = await readFeed(deps.fetch, feed.url, validators);
     const now = deps.now();
-    const healthy: FeedState = { ...feed, errorCount: 0, lastSuccessAt: now };
-    delete healthy.failureNoticeAt;
     if (read.status === 'not-modified') {
-      await store.feeds.set(feed.id, { ...healthy, nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, read.hints) });
+      await deps.feeds.recordSuccess(feed.id, { at: now, nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, read.hints) });
       log.debug('feed not modified', { feedUrl: feed.url, durationMs: now - started });
       return { kind: 'not-modified' };
     }
-    const { fresh, markSeen } = await findNewItems(store, feed.id, read.feed.items, now);
-    const updated: FeedState = {
-      ...healthy,
-      title: read.feed.title || feed.title || feed.url,
-      primed: true,
-      nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, { ...read.hints, ttlMinutes: read.feed.ttlMinutes }),
-    };
-    if (read.feed.siteUrl) updated.siteUrl = read.feed.siteUrl;
-    delete updated.etag;
-    delete updated.lastModified;
-    if (read.validators.etag) updated.etag = read.validators.etag;
-    if (read.validators.lastModified) updated.lastModified = read.validators.lastModified;
-    if (feed.primed && fresh.length > 0) await deps.sink.accept(updated, fresh);
+    const { fresh, markSeen } = await findNewItems(deps.seen, feed.id, read.feed.items, now, log);
+    const title = read.feed.title || feed.title || feed.url;
+    if (feed.primed && fresh.length > 0) await deps.sink.accept({ ...feed, title }, fresh);
     await markSeen();
-    await store.feeds.set(feed.id, updated);
+    await deps.feeds.recordSuccess(feed.id, {
+      at: now,
+      nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, { ...read.hints, ttlMinutes: read.feed.ttlMinutes }),
+      title,
+      primed: true,
+      etag: read.validators.etag,
+      lastModified: read.validators.lastModified,
+      ...(read.feed.siteUrl ? { siteUrl: read.feed.siteUrl } : {}),
+    });
     const level = !feed.primed || fresh.length > 0 ? 'info' : 'debug';
     log[level](feed.primed ? 'feed polled' : 'feed primed', { feedUrl: feed.url, newItems: fresh.length, durationMs: deps.now() - started });
     return feed.primed ? { kind: 'new', count: fresh.length } : { kind: 'primed', count: read.feed.items.length };
@@ -68,12 +70,11 @@ export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOut
     const message = errorMessage(error);
     const errorCount = feed.errorCount + 1;
     const retryAfter = error instanceof FetchError ? error.retryAfterMs : undefined;
-    await store.feeds.set(feed.id, {
-      ...feed,
+    await deps.feeds.recordFailure(feed.id, {
       errorCount,
-      lastError: message,
-      lastErrorAt: now,
-      nextPollAt: nextPollAfterFailure(now, deps.intervalMs, errorCount, retryAfter),
+      error: message,
+      at: now,
+      nextPollAt: nextPollAfterFailure(now, Math.max(deps.intervalMs, FAILURE_BACKOFF_MS), errorCount, retryAfter),
     });
     log.warn('feed failed', { feedUrl: feed.url, errorCount, error: message, durationMs: now - started });
     return { kind: 'error', message };

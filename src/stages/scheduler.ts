@@ -1,11 +1,12 @@
-// Cron jobs that never overlap: node-cron ticks, an in-process guard, and a lease in the store so one replica runs each job.
+// Cron jobs that never overlap: node-cron ticks, an in-process guard, and (for cluster-wide jobs) a lease so one replica runs each.
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../log.js';
-import type { KeyvBackend } from '../store/keyvStore.js';
+import type { Leases } from '../store/leases.js';
 
 export interface Scheduler {
   /** Registers a job; it starts ticking on `start()`. */
+  /** `leaseMs` makes the job one replica's at a time; without it every replica runs it (a wake-up of its own stages). */
   add(name: string, expression: string, job: () => Promise<unknown>, leaseMs?: number): void;
   /** Runs a job now, under the same guard; resolves false when it was already running (here or elsewhere). */
   runNow(name: string): Promise<boolean>;
@@ -14,7 +15,7 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function createScheduler(deps: { backend: KeyvBackend; log: Logger; timezone?: string }): Scheduler {
+export function createScheduler(deps: { leases: Leases; log: Logger; timezone?: string }): Scheduler {
   const owner = randomUUID();
   const jobs = new Map<string, { run: () => Promise<boolean>; task: ScheduledTask }>();
   const running = new Set<Promise<unknown>>();
@@ -26,7 +27,7 @@ export function createScheduler(deps: { backend: KeyvBackend; log: Logger; timez
     debug: (message: string | Error) => deps.log.debug('cron', { detail: String(message) }),
   };
 
-  const guarded = (name: string, job: () => Promise<unknown>, leaseMs: number) => {
+  const guarded = (name: string, job: () => Promise<unknown>, leaseMs: number | undefined) => {
     let busy = false;
     return async (): Promise<boolean> => {
       if (busy) {
@@ -36,7 +37,7 @@ export function createScheduler(deps: { backend: KeyvBackend; log: Logger; timez
       busy = true;
       const lease = `job:${name}`;
       try {
-        if (!(await deps.backend.acquireLease(lease, owner, leaseMs))) {
+        if (leaseMs !== undefined && !(await deps.leases.acquire(lease, owner, leaseMs))) {
           deps.log.debug('job held by another replica', { job: name });
           return false;
         }
@@ -47,7 +48,7 @@ export function createScheduler(deps: { backend: KeyvBackend; log: Logger; timez
           await work;
         } finally {
           running.delete(work);
-          await deps.backend.releaseLease(lease, owner).catch(() => {});
+          if (leaseMs !== undefined) await deps.leases.release(lease, owner).catch(() => {});
         }
         deps.log.debug('job done', { job: name, durationMs: Date.now() - started });
         return true;
@@ -61,7 +62,7 @@ export function createScheduler(deps: { backend: KeyvBackend; log: Logger; timez
   };
 
   return {
-    add(name, expression, job, leaseMs = 15 * 60_000) {
+    add(name, expression, job, leaseMs) {
       const run = guarded(name, job, leaseMs);
       const task = cron.createTask(expression, () => run(), { name, noOverlap: true, logger: cronLogger, ...(deps.timezone ? { timezone: deps.timezone } : {}) });
       jobs.set(name, { run, task });

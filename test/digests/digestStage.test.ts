@@ -1,26 +1,34 @@
 // Pending digests: one article across feeds, retries with backoff when the LLM fails, and out without a digest after the deadline.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalUrl } from '../../src/core/canonicalUrl.js';
 import { itemKey } from '../../src/core/itemKey.js';
-import type { Article, Dispatch, FeedState, Item, PendingDigest } from '../../src/core/model.js';
+import type { Dispatch, FeedState, Item } from '../../src/core/model.js';
 import { newFeedState } from '../../src/core/model.js';
 import { createLlmClient } from '../../src/digests/llmClient.js';
-import { createSummarizer, type CachedDigest } from '../../src/digests/summarize.js';
+import { createSummarizer } from '../../src/digests/summarize.js';
 import { createTokenBudget } from '../../src/digests/tokenBudget.js';
 import { parseAllowList } from '../../src/feeds/addressPolicy.js';
 import { createSafeFetch } from '../../src/feeds/safeFetch.js';
 import { silentLogger } from '../../src/log.js';
-import { createDigestStage, type DigestStage } from '../../src/pipeline/digestStage.js';
+import { createDigestStage, type DigestStage } from '../../src/digests/digestStage.js';
+import type { Store } from '../../src/store/store.js';
 import { ARTICLE_TEXT } from '../support/articles.js';
-import { memoryCollection } from '../support/memoryCollection.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openaiServer.js';
+import { openTempStore } from '../support/tempStore.js';
 
 const HOUR = 3_600_000;
 let llm: OpenAiServer;
 let clock: number;
 let dispatched: Dispatch[];
-let pending: ReturnType<typeof memoryCollection<PendingDigest>>;
+let store: Store;
 let stage: DigestStage;
+
+/** One look for due work, waiting until it is done. */
+const processPending = async () => {
+  stage.wake();
+  await stage.idle();
+};
+const waiting = () => store.articles.pendingCount();
 
 const feedA: FeedState = { ...newFeedState('feedA', 'https://a.example/feed', 0), title: 'Feed A', primed: true };
 const feedB: FeedState = { ...newFeedState('feedB', 'https://b.example/rss', 0), title: 'Feed B', primed: true };
@@ -35,21 +43,19 @@ beforeAll(async () => {
   llm = await startOpenAiServer();
 });
 afterAll(() => llm.close());
-beforeEach(() => {
+beforeEach(async () => {
   llm.requests.length = 0;
   clock = Date.parse('2026-11-24T00:00:00Z');
   dispatched = [];
-  pending = memoryCollection<PendingDigest>();
-  const meta = memoryCollection<unknown>();
+  store = await openTempStore();
   stage = createDigestStage({
-    articles: memoryCollection<Article>(),
-    pending,
+    articles: store.articles,
     summarizer: createSummarizer({
-      cache: { digests: memoryCollection<CachedDigest>(), byUrl: memoryCollection<string>() },
-      llm: createLlmClient({ apiKey: 'k', baseUrl: llm.baseUrl, model: 'm', timeoutMs: 2000, maxRetries: 0, memory: meta, log: silentLogger }),
+      cache: { digests: store.digests, byUrl: store.digestsByUrl },
+      llm: createLlmClient({ apiKey: 'k', baseUrl: llm.baseUrl, model: 'm', timeoutMs: 2000, maxRetries: 0, memory: store.memory, log: silentLogger }),
       prompt: { instructions: 'JSON', version: 'v' },
       fetch: createSafeFetch({ allowPrivate: parseAllowList(''), maxBytes: 1024, timeoutMs: 500 }),
-      budget: createTokenBudget(meta, undefined, 'UTC'),
+      budget: createTokenBudget(store.quotas, undefined, 'UTC'),
       log: silentLogger,
       now: () => clock,
     }),
@@ -58,7 +64,13 @@ beforeEach(() => {
     now: () => clock,
     fallbackAfterMs: 6 * HOUR,
     retryBaseMs: 60_000,
+    concurrency: 3,
   });
+  stage.start();
+});
+afterEach(async () => {
+  await stage.stop();
+  await store.close();
 });
 
 describe('digest stage', () => {
@@ -66,8 +78,9 @@ describe('digest stage', () => {
     await stage.accept(feedA, [item('https://news.example/a?utm_source=a')]);
     await stage.accept(feedB, [item('https://news.example/a#top')]);
     await stage.accept(feedA, [item('https://news.example/a?utm_source=a')]); // a crash made the poller hand it again
-    const result = await stage.processPending();
-    expect(result).toEqual({ dispatched: 2, waiting: 0 });
+    await processPending();
+    expect(dispatched).toHaveLength(2);
+    expect(await waiting()).toBe(0);
     expect(llm.requests).toHaveLength(1);
     expect(dispatched.map((d) => d.feedTitle).sort()).toEqual(['Feed A', 'Feed B']);
     expect(new Set(dispatched.map((d) => d.article.key)).size).toBe(1);
@@ -77,17 +90,20 @@ describe('digest stage', () => {
   it('keeps an article when the LLM fails, retries it with backoff, and sends it once the LLM is back', async () => {
     llm.queue({ status: 503, error: 'overloaded' });
     await stage.accept(feedA, [item('https://news.example/b')]);
-    expect(await stage.processPending()).toEqual({ dispatched: 0, waiting: 1 });
-    const waiting = [...pending.map.values()][0];
-    expect(waiting!.attempts).toBe(1);
-    expect(waiting!.nextAttemptAt).toBe(clock + 60_000);
-    expect(waiting!.lastError).toMatch(/503/);
+    await processPending();
+    expect(dispatched).toHaveLength(0);
+    const row = await store.db.selectFrom('pending_digests').selectAll().executeTakeFirstOrThrow();
+    expect(row.attempts).toBe(1);
+    expect(Number(row.next_attempt_at)).toBe(clock + 60_000);
+    expect(row.last_error).toMatch(/503/);
 
-    expect(await stage.processPending()).toEqual({ dispatched: 0, waiting: 1 }); // not due yet
+    await processPending(); // not due yet
+    expect(dispatched).toHaveLength(0);
     clock += 61_000;
-    expect(await stage.processPending()).toEqual({ dispatched: 1, waiting: 0 });
+    await processPending();
+    expect(dispatched).toHaveLength(1);
     expect(dispatched[0]!.digest).toBeDefined();
-    expect(pending.map.size).toBe(0);
+    expect(await waiting()).toBe(0);
   });
 
   it('sends an article without a digest, marked, once the deadline has passed', async () => {
@@ -95,18 +111,18 @@ describe('digest stage', () => {
     for (let i = 0; i < 12; i++) {
       llm.queue({ status: 500, error: 'down' });
       clock += HOUR;
-      await stage.processPending();
+      await processPending();
     }
     expect(dispatched).toHaveLength(1);
     expect(dispatched[0]!.digest).toBeUndefined();
     expect(dispatched[0]!.noDigest).toBe('llm-failed');
-    expect(pending.map.size).toBe(0);
+    expect(await waiting()).toBe(0);
   });
 
   it('sends a teaser it cannot read without a digest, marked, at once', async () => {
     const teaser: Item = { key: 'g:t', guid: 't', title: '只有标题', categories: [], contentText: '短短的导语……' };
     await stage.accept(feedA, [teaser]);
-    await stage.processPending();
+    await processPending();
     expect(dispatched).toHaveLength(1);
     expect(dispatched[0]!.noDigest).toBe('unreadable');
     expect(llm.requests).toHaveLength(0);

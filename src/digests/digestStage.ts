@@ -1,0 +1,121 @@
+// Between polling and delivery: new items become pending articles; digest workers claim due ones (LLM_CONCURRENCY per replica), retry with backoff, never drop.
+import { articleKey } from '../core/itemKey.js';
+import type { Article, Dispatch, FeedState, Item, PendingDigest } from '../core/model.js';
+import { nextPollAfterFailure } from '../core/schedule.js';
+import type { Logger } from '../log.js';
+import type { ItemSink } from '../polling/pollFeed.js';
+import { errorMessage } from '../polling/pollFeed.js';
+import { createStage, type Stage } from '../stages/stage.js';
+import type { ArticleQueries } from '../store/articles.js';
+import type { Summarizer } from './summarize.js';
+import { BudgetExhaustedError } from './tokenBudget.js';
+
+/** The next stage after digests: must be idempotent per (feed, article). */
+export interface Dispatcher {
+  dispatch(d: Dispatch): Promise<void>;
+}
+
+export interface DigestStageDeps {
+  articles: ArticleQueries;
+  summarizer: Summarizer;
+  dispatcher: Dispatcher;
+  log: Logger;
+  now: () => number;
+  /** After this long without a digest, the article goes out without one. */
+  fallbackAfterMs: number;
+  /** First retry delay; doubles per attempt. */
+  retryBaseMs?: number;
+  /** LLM requests in flight at once in this process. */
+  concurrency: number;
+}
+
+const MAX_TEXT = 60_000;
+/** A claim outlives one LLM answer with its retries; a crashed worker's articles come back after it. */
+const HOLD_MS = 10 * 60_000;
+
+export interface DigestStage extends ItemSink, Pick<Stage, 'start' | 'stop' | 'idle' | 'wake'> {}
+
+export function articleOf(feed: FeedState, item: Item, now: number): Article {
+  const article: Article = {
+    key: articleKey(feed.id, item),
+    title: item.title || item.url || '(untitled)',
+    categories: item.categories,
+    contentText: item.contentText.slice(0, MAX_TEXT),
+    feedId: feed.id,
+    feedTitle: feed.title ?? feed.url,
+    firstSeenAt: now,
+  };
+  if (item.url) article.url = item.url;
+  if (item.canonicalUrl) article.canonicalUrl = item.canonicalUrl;
+  if (item.author) article.author = item.author;
+  if (item.publishedAt !== undefined) article.publishedAt = item.publishedAt;
+  return article;
+}
+
+export function createDigestStage(deps: DigestStageDeps): DigestStage {
+  const retryBase = deps.retryBaseMs ?? 2 * 60_000;
+
+  async function processOne(p: PendingDigest): Promise<void> {
+    const article = await deps.articles.get(p.articleKey);
+    if (!article) {
+      deps.log.error('pending digest without its article, dropped', { articleKey: p.articleKey, feedId: p.feedId });
+      return deps.articles.finish(p);
+    }
+    const base: Omit<Dispatch, 'digest' | 'noDigest'> = { article, feedId: p.feedId, feedTitle: p.feedTitle || article.feedTitle };
+    const finish = async (d: Dispatch) => {
+      await deps.dispatcher.dispatch(d);
+      await deps.articles.finish(p);
+    };
+    try {
+      const outcome = await deps.summarizer.forArticle({
+        url: article.url,
+        canonicalUrl: article.canonicalUrl,
+        title: article.title,
+        contentText: article.contentText,
+        categories: article.categories,
+        source: base.feedTitle,
+        publishedAt: article.publishedAt,
+      });
+      if (outcome.kind === 'digest') return await finish({ ...base, digest: outcome.digest });
+      deps.log.info('article goes out without a digest', { articleKey: article.key, url: article.url, reason: outcome.reason });
+      return await finish({ ...base, noDigest: 'unreadable' });
+    } catch (error) {
+      const now = deps.now();
+      const message = errorMessage(error);
+      if (now - p.createdAt >= deps.fallbackAfterMs) {
+        deps.log.warn('no digest in time, article goes out without one', { articleKey: article.key, url: article.url, error: message });
+        return finish({ ...base, noDigest: error instanceof BudgetExhaustedError ? 'budget' : 'llm-failed' });
+      }
+      const attempts = p.attempts + 1;
+      const retryAfter = (error as { retryAfterMs?: number }).retryAfterMs ?? 0;
+      const deadline = p.createdAt + deps.fallbackAfterMs;
+      const nextAttemptAt =
+        error instanceof BudgetExhaustedError ? Math.min(error.resumeAt, deadline) : Math.min(nextPollAfterFailure(now, retryBase, attempts, retryAfter), deadline);
+      await deps.articles.retryLater(p, { attempts, nextAttemptAt, error: message });
+      deps.log.warn('digest failed, will retry', { articleKey: article.key, url: article.url, attempts, retryAt: new Date(nextAttemptAt).toISOString(), error: message });
+    }
+  }
+
+  const stage = createStage<PendingDigest>({
+    name: 'digest',
+    concurrency: deps.concurrency,
+    claim: (n) => deps.articles.claimDue(deps.now(), n, HOLD_MS),
+    work: processOne,
+    log: deps.log,
+    recheckMs: 5000,
+  });
+
+  return {
+    start: () => stage.start(),
+    stop: () => stage.stop(),
+    idle: () => stage.idle(),
+    wake: () => stage.wake(),
+    async accept(feed, items) {
+      const now = deps.now();
+      const articles = items.map((item) => articleOf(feed, item, now));
+      const pending = articles.map((a) => ({ feedId: feed.id, feedTitle: feed.title ?? feed.url, articleKey: a.key, createdAt: now, attempts: 0, nextAttemptAt: now }));
+      await deps.articles.accept(articles, pending);
+      stage.wake();
+    },
+  };
+}

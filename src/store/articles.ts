@@ -1,0 +1,155 @@
+// The articles and pending_digests tables: what arrived, and which (feed, article) still waits for its digest; workers claim due rows.
+import type { Kysely, Selectable } from 'kysely';
+import type { Article, PendingDigest } from '../core/model.js';
+import { chunks, skipLocked } from './claim.js';
+import type { Dialect } from './database.js';
+import type { ArticlesTable, Database, PendingDigestsTable } from './schema.js';
+
+export interface ArticleQueries {
+  /** Stores new articles (an article already known keeps its first version) and queues each (feed, article) for its digest once. */
+  accept(articles: Article[], pending: PendingDigest[]): Promise<void>;
+  get(key: string): Promise<Article | undefined>;
+  /** Up to `limit` due pendings no worker holds, oldest first, held until `now + holdMs`. */
+  claimDue(now: number, limit: number, holdMs: number): Promise<PendingDigest[]>;
+  /** The digest failed: try again at `nextAttemptAt`; the claim is released. */
+  retryLater(p: PendingDigest, fields: { attempts: number; nextAttemptAt: number; error: string }): Promise<void>;
+  /** Done (delivered to the next stage). */
+  finish(p: Pick<PendingDigest, 'feedId' | 'articleKey'>): Promise<void>;
+  /** The earliest time a pending becomes due (for sleeping until then). */
+  nextDueAt(): Promise<number | undefined>;
+  pendingCount(): Promise<number>;
+  /** Forgets articles first seen before `before` that nothing waits for. */
+  prune(before: number): Promise<number>;
+}
+
+function articleOf(r: Selectable<ArticlesTable>): Article {
+  const a: Article = {
+    key: r.key,
+    title: r.title,
+    categories: JSON.parse(r.categories) as string[],
+    contentText: r.content_text,
+    feedId: r.feed_id,
+    feedTitle: r.feed_title,
+    firstSeenAt: Number(r.first_seen_at),
+  };
+  if (r.url !== null) a.url = r.url;
+  if (r.canonical_url !== null) a.canonicalUrl = r.canonical_url;
+  if (r.author !== null) a.author = r.author;
+  if (r.published_at !== null) a.publishedAt = Number(r.published_at);
+  return a;
+}
+
+function pendingOf(r: Selectable<PendingDigestsTable>): PendingDigest {
+  const p: PendingDigest = {
+    feedId: r.feed_id,
+    feedTitle: r.feed_title,
+    articleKey: r.article_key,
+    createdAt: Number(r.created_at),
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+  };
+  if (r.last_error !== null) p.lastError = r.last_error;
+  return p;
+}
+
+export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): ArticleQueries {
+  return {
+    async accept(articles, pending) {
+      await db.transaction().execute(async (tx) => {
+        for (const part of chunks(articles, 200)) {
+          await tx
+            .insertInto('articles')
+            .values(
+              part.map((a) => ({
+                key: a.key,
+                url: a.url ?? null,
+                canonical_url: a.canonicalUrl ?? null,
+                title: a.title,
+                author: a.author ?? null,
+                published_at: a.publishedAt ?? null,
+                categories: JSON.stringify(a.categories),
+                content_text: a.contentText,
+                feed_id: a.feedId,
+                feed_title: a.feedTitle,
+                first_seen_at: a.firstSeenAt,
+              })),
+            )
+            .onConflict((oc) => oc.column('key').doNothing())
+            .execute();
+        }
+        for (const part of chunks(pending)) {
+          await tx
+            .insertInto('pending_digests')
+            .values(
+              part.map((p) => ({
+                feed_id: p.feedId,
+                article_key: p.articleKey,
+                feed_title: p.feedTitle,
+                created_at: p.createdAt,
+                attempts: 0,
+                next_attempt_at: p.nextAttemptAt,
+                last_error: null,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['feed_id', 'article_key']).doNothing())
+            .execute();
+        }
+      });
+    },
+    async get(key) {
+      const row = await db.selectFrom('articles').selectAll().where('key', '=', key).executeTakeFirst();
+      return row ? articleOf(row) : undefined;
+    },
+    async claimDue(now, limit, holdMs) {
+      return db.transaction().execute(async (tx) => {
+        const pick = tx
+          .selectFrom('pending_digests')
+          .select(['feed_id', 'article_key'])
+          .where('next_attempt_at', '<=', now)
+          .where('claimed_until', '<', now)
+          .orderBy('next_attempt_at')
+          .limit(limit);
+        const keys = await skipLocked(dialect, pick).execute();
+        const out: PendingDigest[] = [];
+        for (const k of keys) {
+          const row = await tx
+            .updateTable('pending_digests')
+            .set({ claimed_until: now + holdMs })
+            .where('feed_id', '=', k.feed_id)
+            .where('article_key', '=', k.article_key)
+            .returningAll()
+            .executeTakeFirst();
+          if (row) out.push(pendingOf(row));
+        }
+        return out;
+      });
+    },
+    async retryLater(p, f) {
+      await db
+        .updateTable('pending_digests')
+        .set({ attempts: f.attempts, next_attempt_at: f.nextAttemptAt, last_error: f.error, claimed_until: 0 })
+        .where('feed_id', '=', p.feedId)
+        .where('article_key', '=', p.articleKey)
+        .execute();
+    },
+    async finish(p) {
+      await db.deleteFrom('pending_digests').where('feed_id', '=', p.feedId).where('article_key', '=', p.articleKey).execute();
+    },
+    async nextDueAt() {
+      const row = await db.selectFrom('pending_digests').select('next_attempt_at').orderBy('next_attempt_at').limit(1).executeTakeFirst();
+      return row ? Number(row.next_attempt_at) : undefined;
+    },
+    async pendingCount() {
+      const row = await db.selectFrom('pending_digests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async prune(before) {
+      const r = await db
+        .deleteFrom('articles')
+        .where('first_seen_at', '<', before)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('pending_digests').select('feed_id').whereRef('pending_digests.article_key', '=', 'articles.key'))))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,257 @@
+// The outbox: messages waiting for Telegram, and one row per chat saying when its next message may go (the sender's index).
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { OutboxMessage } from '../core/model.js';
+import { chunks } from './claim.js';
+import type { Database, OutboxTable } from './schema.js';
+
+/** A message to queue; `priority` 0 is a reply to a person, 1 a push or digest. */
+export type NewMessage = Omit<OutboxMessage, 'attempts' | 'notBefore' | 'createdAt'> & { createdAt?: number; priority?: number };
+
+export interface ReadyChat {
+  chatId: number;
+  readyAt: number;
+}
+
+/** One article to every subscriber of a feed in instant mode: the same message in each chat's language. */
+export interface PushFanOut {
+  feedId: string;
+  /** Message ids are `prefix + chatId + suffix`. */
+  idPrefix: string;
+  idSuffix: string;
+  html: { zh: string; en: string };
+  plain: { zh: string; en: string };
+  at: number;
+}
+
+export interface OutboxQueries {
+  /** Queues messages not sent or queued before; returns the ids queued by this call. */
+  enqueue(messages: NewMessage[], now: number): Promise<string[]>;
+  /** Queues one push per active instant/both subscriber of the feed in one statement; returns how many were queued. */
+  fanOut(push: PushFanOut): Promise<number>;
+  /** Chats whose next message may go at `now`, replies first, then the longest waiting. */
+  readyChats(now: number, limit: number): Promise<ReadyChat[]>;
+  /** The next message of a chat, if it is not held by a sender. */
+  head(chatId: number, now: number): Promise<OutboxMessage | undefined>;
+  /** Holds a message for sending until `until`; false when another sender holds it or it is gone. */
+  claim(id: string, now: number, until: number): Promise<boolean>;
+  /** Telegram took it: recorded as sent, removed, and the chat's next message waits until `nextReadyAt`. */
+  markSent(message: OutboxMessage, at: number, nextReadyAt: number): Promise<void>;
+  /** Not now: the message stays, released, with its attempts; the chat waits until `readyAt`. */
+  retryAt(message: OutboxMessage, readyAt: number, change?: { attempts?: number; dropHtml?: boolean }): Promise<void>;
+  /** Gives up on one message. */
+  drop(message: OutboxMessage): Promise<void>;
+  /** Gives up on every message to a chat (blocked, gone); returns how many were dropped. */
+  dropChat(chatId: number): Promise<number>;
+  /** A group became a supergroup: its queued messages move to the new id. */
+  moveChat(from: number, to: number, now: number): Promise<void>;
+  /** The chat may get nothing before `readyAt` (Telegram asked to wait, or the group's minute is full). */
+  delayChat(chatId: number, readyAt: number): Promise<void>;
+  wasSent(id: string): Promise<boolean>;
+  /** Messages waiting (all chats). */
+  size(): Promise<number>;
+  /** Chats that have messages but lost their index row (a race with the sender): put back. Returns how many. */
+  repair(now: number): Promise<number>;
+  /** Forgets sent marks older than `before`. */
+  pruneSent(before: number): Promise<number>;
+}
+
+function messageOf(r: Selectable<OutboxTable>): OutboxMessage {
+  const extra = r.extra ? (JSON.parse(r.extra) as Partial<OutboxMessage>) : {};
+  const m: OutboxMessage = { ...extra, id: r.id, chatId: Number(r.chat_id), plain: r.plain, createdAt: Number(r.created_at), attempts: Number(r.attempts), notBefore: 0 };
+  if (r.html !== null) m.html = r.html;
+  return m;
+}
+
+function extraOf(m: NewMessage): string | null {
+  const extra: Partial<OutboxMessage> = {};
+  if (m.document) extra.document = m.document;
+  if (m.replyMarkup) extra.replyMarkup = m.replyMarkup;
+  if (m.replyTo) extra.replyTo = m.replyTo;
+  if (m.noPreview) extra.noPreview = m.noPreview;
+  return Object.keys(extra).length ? JSON.stringify(extra) : null;
+}
+
+/** Adds the chats of just-queued messages to the index, lowering a chat's priority class when a reply arrives. */
+const indexChats = sql`
+  ON CONFLICT (chat_id) DO UPDATE SET priority = CASE WHEN excluded.priority < outbox_chats.priority THEN excluded.priority ELSE outbox_chats.priority END`;
+
+export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
+  const reschedule = async (tx: Kysely<Database>, chatId: number, readyAt: number) => {
+    // The chat's index row follows its messages: gone when none is left, else at the given time and its best priority.
+    const next = await tx.selectFrom('outbox').select('priority').where('chat_id', '=', chatId).orderBy('priority').limit(1).executeTakeFirst();
+    if (!next) {
+      await tx.deleteFrom('outbox_chats').where('chat_id', '=', chatId).execute();
+      return;
+    }
+    await tx
+      .insertInto('outbox_chats')
+      .values({ chat_id: chatId, priority: next.priority, ready_at: readyAt })
+      .onConflict((oc) => oc.column('chat_id').doUpdateSet({ priority: next.priority, ready_at: readyAt }))
+      .execute();
+  };
+
+  return {
+    async enqueue(messages, now) {
+      if (messages.length === 0) return [];
+      return db.transaction().execute(async (tx) => {
+        const ids = messages.map((m) => m.id);
+        const sent = new Set((await tx.selectFrom('sent').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+        const fresh = messages.filter((m) => !sent.has(m.id));
+        const queued: string[] = [];
+        for (const part of chunks(fresh, 200)) {
+          const rows = await tx
+            .insertInto('outbox')
+            .values(
+              part.map((m) => ({
+                id: m.id,
+                chat_id: m.chatId,
+                priority: m.priority ?? 1,
+                created_at: m.createdAt ?? now,
+                html: m.html ?? null,
+                plain: m.plain,
+                extra: extraOf(m),
+              })),
+            )
+            .onConflict((oc) => oc.column('id').doNothing())
+            .returning('id')
+            .execute();
+          queued.push(...rows.map((r) => r.id));
+        }
+        const chats = new Map<number, number>();
+        for (const m of fresh) chats.set(m.chatId, Math.min(chats.get(m.chatId) ?? 9, m.priority ?? 1));
+        for (const part of chunks([...chats], 300)) {
+          await tx
+            .insertInto('outbox_chats')
+            .values(part.map(([chat_id, priority]) => ({ chat_id, priority, ready_at: now })))
+            .onConflict((oc) =>
+              oc.column('chat_id').doUpdateSet({
+                priority: sql`CASE WHEN excluded.priority < outbox_chats.priority THEN excluded.priority ELSE outbox_chats.priority END`,
+              }),
+            )
+            .execute();
+        }
+        return queued;
+      });
+    },
+
+    async fanOut(p) {
+      return db.transaction().execute(async (tx) => {
+        const id = sql`CAST(${p.idPrefix} AS TEXT) || CAST(s.chat_id AS TEXT) || CAST(${p.idSuffix} AS TEXT)`;
+        const inserted = await sql<{ id: string }>`
+          INSERT INTO outbox (id, chat_id, priority, created_at, html, plain, extra, attempts, claimed_until)
+          SELECT ${id}, s.chat_id, 1, CAST(${p.at} AS BIGINT),
+                 CASE WHEN c.lang = 'en' THEN CAST(${p.html.en} AS TEXT) ELSE CAST(${p.html.zh} AS TEXT) END,
+                 CASE WHEN c.lang = 'en' THEN CAST(${p.plain.en} AS TEXT) ELSE CAST(${p.plain.zh} AS TEXT) END,
+                 NULL, 0, 0
+          FROM subscriptions s LEFT JOIN chats c ON c.id = s.chat_id
+          WHERE s.feed_id = ${p.feedId}
+            AND (c.id IS NULL OR (c.active = 1 AND c.mode IN ('instant', 'both')))
+            AND NOT EXISTS (SELECT 1 FROM sent WHERE sent.id = ${id})
+          ON CONFLICT (id) DO NOTHING
+          RETURNING chat_id`.execute(tx);
+        if (inserted.rows.length === 0) return 0;
+        await sql`
+          INSERT INTO outbox_chats (chat_id, priority, ready_at)
+          SELECT s.chat_id, 1, CAST(${p.at} AS BIGINT)
+          FROM subscriptions s JOIN outbox o ON o.id = ${id}
+          WHERE s.feed_id = ${p.feedId}
+          ${indexChats}`.execute(tx);
+        return inserted.rows.length;
+      });
+    },
+
+    async readyChats(now, limit) {
+      const rows = await db.selectFrom('outbox_chats').select(['chat_id', 'ready_at']).where('ready_at', '<=', now).orderBy('priority').orderBy('ready_at').limit(limit).execute();
+      return rows.map((r) => ({ chatId: Number(r.chat_id), readyAt: Number(r.ready_at) }));
+    },
+
+    async head(chatId, now) {
+      const row = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('chat_id', '=', chatId)
+        .orderBy('priority')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      if (!row || Number(row.claimed_until) >= now) return undefined;
+      return messageOf(row);
+    },
+
+    async claim(id, now, until) {
+      const r = await db.updateTable('outbox').set({ claimed_until: until }).where('id', '=', id).where('claimed_until', '<', now).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    async markSent(m, at, nextReadyAt) {
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('sent').values({ id: m.id, at }).onConflict((oc) => oc.column('id').doNothing()).execute();
+        await tx.deleteFrom('outbox').where('id', '=', m.id).execute();
+        await reschedule(tx, m.chatId, nextReadyAt);
+      });
+    },
+
+    async retryAt(m, readyAt, change = {}) {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable('outbox')
+          .set({ claimed_until: 0, ...(change.attempts !== undefined ? { attempts: change.attempts } : {}), ...(change.dropHtml ? { html: null } : {}) })
+          .where('id', '=', m.id)
+          .execute();
+        await reschedule(tx, m.chatId, readyAt);
+      });
+    },
+
+    async drop(m) {
+      await db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('outbox').where('id', '=', m.id).execute();
+        await reschedule(tx, m.chatId, 0);
+      });
+    },
+
+    async dropChat(chatId) {
+      return db.transaction().execute(async (tx) => {
+        const r = await tx.deleteFrom('outbox').where('chat_id', '=', chatId).executeTakeFirst();
+        await tx.deleteFrom('outbox_chats').where('chat_id', '=', chatId).execute();
+        return Number(r.numDeletedRows);
+      });
+    },
+
+    async moveChat(from, to, now) {
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable('outbox').set({ chat_id: to, claimed_until: 0 }).where('chat_id', '=', from).execute();
+        await tx.deleteFrom('outbox_chats').where('chat_id', '=', from).execute();
+        await reschedule(tx, to, now);
+      });
+    },
+
+    async delayChat(chatId, readyAt) {
+      await db.updateTable('outbox_chats').set({ ready_at: readyAt }).where('chat_id', '=', chatId).where('ready_at', '<', readyAt).execute();
+    },
+
+    async wasSent(id) {
+      return !!(await db.selectFrom('sent').select('id').where('id', '=', id).executeTakeFirst());
+    },
+
+    async size() {
+      const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async repair(now) {
+      const r = await sql`
+        INSERT INTO outbox_chats (chat_id, priority, ready_at)
+        SELECT o.chat_id, min(o.priority), CAST(${now} AS BIGINT) FROM outbox o
+        WHERE NOT EXISTS (SELECT 1 FROM outbox_chats oc WHERE oc.chat_id = o.chat_id)
+        GROUP BY o.chat_id
+        ON CONFLICT (chat_id) DO NOTHING`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
+    async pruneSent(before) {
+      const r = await db.deleteFrom('sent').where('at', '<', before).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}

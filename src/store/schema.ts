@@ -1,0 +1,160 @@
+// The tables behind the bot, as Kysely sees them: one interface per table, times as epoch ms, flags as 0/1 (the same on SQLite and PostgreSQL).
+import type { Generated } from 'kysely';
+
+export interface FeedsTable {
+  id: string;
+  url: string;
+  title: string | null;
+  site_url: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  next_poll_at: number;
+  error_count: Generated<number>;
+  last_error: string | null;
+  last_error_at: number | null;
+  last_success_at: number | null;
+  primed: Generated<number>;
+  failure_notice_at: number | null;
+  created_at: number;
+  /** A poll worker holds the feed until then (0: free). */
+  claimed_until: Generated<number>;
+  /** When a worker last took it: once per tick at most. */
+  last_polled_at: Generated<number>;
+}
+
+export interface SubscriptionsTable {
+  feed_id: string;
+  chat_id: number;
+  created_at: number;
+  /** Per-subscription options (JSON), room for filters and the like. */
+  options: string | null;
+}
+
+export interface ChatsTable {
+  id: number;
+  type: string;
+  title: string | null;
+  lang: string;
+  mode: string;
+  digest_time: string;
+  timezone: string;
+  active: Generated<number>;
+  inactive_reason: string | null;
+  /** The instant of the next scheduled daily digest; null in instant mode. */
+  next_digest_at: number | null;
+  last_digest_at: number | null;
+  created_at: number;
+}
+
+export interface SeenTable {
+  feed_id: string;
+  /** A hash of the item key: bounded length, whatever the guid or link. */
+  key_hash: string;
+  at: number;
+}
+
+export interface ArticlesTable {
+  key: string;
+  url: string | null;
+  canonical_url: string | null;
+  title: string;
+  author: string | null;
+  published_at: number | null;
+  categories: string;
+  content_text: string;
+  feed_id: string;
+  feed_title: string;
+  first_seen_at: number;
+}
+
+export interface PendingDigestsTable {
+  feed_id: string;
+  article_key: string;
+  feed_title: string;
+  created_at: number;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_error: string | null;
+  claimed_until: Generated<number>;
+}
+
+export interface OutboxTable {
+  id: string;
+  chat_id: number;
+  /** 0 for replies to a person, 1 for pushes and digests: a reply never waits behind a fan-out. */
+  priority: number;
+  created_at: number;
+  html: string | null;
+  plain: string;
+  /** JSON: document, reply markup, reply-to, preview. */
+  extra: string | null;
+  attempts: Generated<number>;
+  /** The sender holds the message until then while it is being sent. */
+  claimed_until: Generated<number>;
+}
+
+/** One row per chat with queued messages: when its next message may go. The sender picks from here by index. */
+export interface OutboxChatsTable {
+  chat_id: number;
+  priority: number;
+  ready_at: number;
+}
+
+export interface SentTable {
+  id: string;
+  at: number;
+}
+
+export interface DailyEntriesTable {
+  chat_id: number;
+  article_key: string;
+  feed_id: string;
+  feed_title: string;
+  title: string;
+  url: string | null;
+  tldr: string | null;
+  tags: string;
+  published_at: number | null;
+  at: number;
+}
+
+export interface QuotasTable {
+  name: string;
+  period: string;
+  used: number;
+  expires_at: number;
+}
+
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  until: number;
+}
+
+export interface CacheTable {
+  key: string;
+  value: string;
+  expires_at: number | null;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  feeds: FeedsTable;
+  subscriptions: SubscriptionsTable;
+  chats: ChatsTable;
+  seen: SeenTable;
+  articles: ArticlesTable;
+  pending_digests: PendingDigestsTable;
+  outbox: OutboxTable;
+  outbox_chats: OutboxChatsTable;
+  sent: SentTable;
+  daily_entries: DailyEntriesTable;
+  quotas: QuotasTable;
+  leases: LeasesTable;
+  cache: CacheTable;
+  meta: MetaTable;
+}

@@ -1,0 +1,78 @@
+// Several replicas of the real bot on one PostgreSQL database, in webhook mode behind a round-robin "load balancer" (the test Bot API posting updates to each in turn).
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { launchBot, type BotHandle } from '../../src/main.js';
+import { startBotApiServer, TEST_TOKEN, type BotApiServer } from './botApiServer.js';
+import { startFeedServer, type FeedServer } from './feedServer.js';
+import { startOpenAiServer, type OpenAiServer } from './openaiServer.js';
+
+export interface Cluster {
+  api: BotApiServer;
+  llm: OpenAiServer;
+  web: FeedServer;
+  replicas: BotHandle[];
+  /** Each replica's log lines. */
+  logs: string[][];
+  clock: { now: number };
+  /** A poll tick on every replica (each cron fires everywhere), then waits until all is digested and sent. */
+  tickAll(): Promise<void>;
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SECRET = 'cluster-webhook-secret';
+
+export async function startCluster(options: { storeUrl: string; replicas: number; env?: Record<string, string> }): Promise<Cluster> {
+  const api = await startBotApiServer();
+  const llm = await startOpenAiServer();
+  const web = await startFeedServer();
+  const clock = { now: Date.parse('2026-11-24T02:00:00Z') };
+  const logs: string[][] = [];
+  const replicas: BotHandle[] = [];
+  for (let i = 0; i < options.replicas; i++) {
+    const config = parseConfig({
+      TELEGRAM_BOT_TOKEN: TEST_TOKEN,
+      TELEGRAM_API_ROOT: api.apiRoot,
+      TELEGRAM_WEBHOOK_URL: 'https://bot.example/telegram',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      OPENAI_API_KEY: 'sk-test-very-secret-key',
+      OPENAI_BASE_URL: llm.baseUrl,
+      OPENAI_MODEL: 'test-model',
+      STORE_URL: options.storeUrl,
+      POLL_CRON: '0 0 1 1 *',
+      FETCH_ALLOW_PRIVATE: '127.0.0.1',
+      PORT: '0',
+      PROMPTS_DIR: join(import.meta.dirname, '../../prompts'),
+      ...options.env,
+    });
+    const lines: string[] = [];
+    logs.push(lines);
+    const log = createLogger({ level: 'info', secrets: [TEST_TOKEN], write: (line) => lines.push(line) });
+    replicas.push(await launchBot(config, log, { now: () => clock.now, schedules: false }));
+  }
+  api.deliver(
+    replicas.map((r) => `http://127.0.0.1:${r.port}/telegram`),
+    SECRET,
+  );
+  const settle = async () => {
+    for (let round = 0; round < 2; round++) for (const r of replicas) await r.settle();
+  };
+  return {
+    api,
+    llm,
+    web,
+    replicas,
+    logs,
+    clock,
+    async tickAll() {
+      for (const r of replicas) r.app.polls.tick();
+      await settle();
+    },
+    settle,
+    async close() {
+      for (const r of replicas) await r.stop();
+      await Promise.all([api.close(), llm.close(), web.close()]);
+    },
+  };
+}
