@@ -48,7 +48,12 @@ async function startPages(): Promise<number> {
 
 let servers: { api: Awaited<ReturnType<typeof startBotApiServer>>; llm: Awaited<ReturnType<typeof startOpenAiServer>> } | undefined;
 
-process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean }) => {
+process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean; llmDelayMs?: number }) => {
+  if (msg.llmDelayMs !== undefined && servers) {
+    servers.llm.defaultDelayMs = msg.llmDelayMs;
+    process.send!({ ok: true });
+    return;
+  }
   if (msg.stats && servers) {
     const { api, llm } = servers;
     const perChat = new Map<number, number>();

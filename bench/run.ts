@@ -1,4 +1,4 @@
-// `npm run bench [poll|digest|delivery] [--feeds N] [--articles N] [--chats N]`: wall time, CPU time and peak RSS of the bot's hot paths.
+// `npm run bench [poll|digest|delivery|sender|fanout|daily|backlog] [--store sqlite|postgres] [--feeds N] …`: wall time, CPU time and peak RSS of the hot paths.
 import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,8 @@ import { newFeedState, type Item } from '../src/core/model.js';
 import { silentLogger } from '../src/log.js';
 import { TEST_TOKEN } from '../test/support/botApiServer.js';
 import { FEED_HOSTS } from './fakes.js';
+import { fmt, measure } from './measure.js';
+import { benchDaily, benchFanOut, benchSender, engines, freshStore, type Engine } from './scale.js';
 
 interface Fakes {
   feedPort: number;
@@ -32,11 +34,17 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const parts = args.filter((a) => ['poll', 'digest', 'delivery'].includes(a));
+const PARTS = ['poll', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog'];
+const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
-const FEEDS = opt('feeds', 1000);
+const list = (name: string, fallback: number[]) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]!.split(',').map(Number) : fallback;
+};
+const FEEDS = opt('feeds', 10_000);
 const ARTICLES = opt('articles', 1000);
 const CHATS = opt('chats', 1000);
+const STORES = engines(args.includes('--store') ? args[args.indexOf('--store') + 1] : undefined);
 
 const child = fork(join(import.meta.dirname, 'fakes.js'), { stdio: 'inherit' });
 const ask = <T>(msg: object) =>
@@ -44,28 +52,6 @@ const ask = <T>(msg: object) =>
     child.once('message', (m) => resolve(m as T));
     child.send(msg);
   });
-
-interface Measure {
-  wallMs: number;
-  cpuMs: number;
-  peakRssMb: number;
-}
-
-async function measure<T>(fn: () => Promise<T>): Promise<[T, Measure]> {
-  global.gc?.();
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const result = await fn();
-  const wallMs = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return [result, { wallMs, cpuMs: (used.user + used.system) / 1000, peakRssMb: peak / 1024 / 1024 }];
-}
-
-const fmt = (m: Measure) => `wall ${(m.wallMs / 1000).toFixed(2)} s, CPU ${(m.cpuMs / 1000).toFixed(2)} s, peak RSS ${m.peakRssMb.toFixed(0)} MB`;
 
 function env(fakes: Fakes, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -80,8 +66,9 @@ function env(fakes: Fakes, extra: Record<string, string> = {}): Record<string, s
   };
 }
 
-async function benchPoll(fakes: Fakes): Promise<void> {
-  const app = await createApp(parseConfig(env(fakes)), silentLogger);
+async function benchPoll(fakes: Fakes, engine: Engine): Promise<void> {
+  const { url, drop } = await freshStore(engine);
+  const app = await createApp(parseConfig(env(fakes, { STORE_URL: url })), silentLogger);
   for (let f = 0; f < FEEDS; f++) {
     const url = `http://127.0.0.${1 + (f % FEED_HOSTS)}:${fakes.feedPort}/feed/${f}.xml`;
     await app.store.feeds.insert(newFeedState(feedId(url), url, Date.now()));
@@ -89,11 +76,42 @@ async function benchPoll(fakes: Fakes): Promise<void> {
   const [cold, coldM] = await measure(() => app.polls.pollAll());
   const [warm, warmM] = await measure(() => app.polls.pollAll());
   const failed = [...cold, ...warm].filter((r) => r.outcome.kind === 'error');
-  console.log(`poll: ${FEEDS} feeds × 20 items on ${FEED_HOSTS} hosts, concurrency ${app.config.poll.concurrency}, ${app.config.poll.perHostConcurrency} per host`);
+  console.log(`poll (${engine}): ${FEEDS} feeds × 20 items on ${FEED_HOSTS} hosts, concurrency ${app.config.poll.concurrency}, ${app.config.poll.perHostConcurrency} per host`);
   console.log(`  cold cycle (all 200, parse, record): ${fmt(coldM)}`);
   console.log(`  warm cycle (all 304):                ${fmt(warmM)}`);
   console.log(`  warm cycle outcomes: ${warm.filter((r) => r.outcome.kind === 'not-modified').length} not modified, ${failed.length} failed${failed.length ? ` (${failed[0]!.outcome.kind === 'error' ? failed[0]!.outcome.message : ''})` : ''}`);
   await app.close();
+  await drop();
+}
+
+/** 100 articles at once behind a slow LLM, then one article of another feed: how long the backlog takes, and how long the other waits. */
+async function benchBacklog(fakes: Fakes, engine: Engine, articles: number, llmDelayMs: number): Promise<void> {
+  const { url, drop } = await freshStore(engine);
+  await ask({ llmDelayMs });
+  const app = await createApp(parseConfig(env(fakes, { STORE_URL: url })), silentLogger);
+  const page = (n: number) => `http://127.0.0.1:${fakes.pagePort}/a/backlog-${engine}-${n}`;
+  const item = (n: number): Item => ({ key: `g:${n}`, guid: String(n), url: page(n), canonicalUrl: page(n), title: `文章 ${n}`, categories: [], contentText: '' });
+  const feedA = { ...newFeedState('backlogA', 'https://a.example/feed', 0), title: 'A', primed: true };
+  const feedB = { ...newFeedState('backlogB', 'https://b.example/feed', 0), title: 'B', primed: true };
+  app.digests.start();
+  const started = performance.now();
+  await app.digests.accept(feedA, Array.from({ length: articles }, (_, i) => item(i)));
+  await new Promise((r) => setTimeout(r, 1000));
+  const bAt = performance.now();
+  await app.digests.accept(feedB, [item(100_000)]);
+  const waitFor = async (done: () => Promise<boolean>) => {
+    while (!(await done())) await new Promise((r) => setTimeout(r, 50));
+    return performance.now();
+  };
+  const pendingOf = (feedId: string) => app.store.db.selectFrom('pending_digests').select('article_key').where('feed_id', '=', feedId).execute();
+  const bDone = await waitFor(async () => (await pendingOf('backlogB')).length === 0);
+  const allDone = await waitFor(async () => (await app.store.articles.pendingCount()) === 0);
+  console.log(
+    `  ${engine.padEnd(8)} ${articles} articles, ${llmDelayMs / 1000} s LLM, LLM_CONCURRENCY ${app.config.llm.concurrency}: drained in ${((allDone - started) / 1000).toFixed(1)} s; another feed's article digested ${((bDone - bAt) / 1000).toFixed(1)} s after it arrived`,
+  );
+  await app.close();
+  await ask({ llmDelayMs: 0 });
+  await drop();
 }
 
 async function benchDigest(fakes: Fakes): Promise<void> {
@@ -144,9 +162,25 @@ async function benchDelivery(fakes: Fakes): Promise<void> {
 
 const fakes = await ask<Fakes>({ feeds: FEEDS, items: 20 });
 try {
-  if (run('poll')) await benchPoll(fakes);
+  if (run('poll')) for (const engine of STORES) await benchPoll(fakes, engine);
   if (run('digest')) await benchDigest(fakes);
   if (run('delivery')) await benchDelivery(fakes);
+  if (run('sender')) {
+    console.log(`sender: pick and send ${opt('sends', 3000)} messages from a queue of N chats (instant in-process Telegram, so only the sender's own cost counts)`);
+    for (const engine of STORES) await benchSender(engine, list('queued', [1000, 30_000, 100_000]), opt('sends', 3000));
+  }
+  if (run('fanout')) {
+    console.log('fan-out: one digested article to every subscribed chat (set-based insert into the outbox)');
+    for (const engine of STORES) await benchFanOut(engine, opt('fanout-chats', 100_000));
+  }
+  if (run('daily')) {
+    console.log('daily digest: one tick for every due chat, each with its entries');
+    for (const engine of STORES) await benchDaily(engine, opt('daily-chats', 100_000), opt('daily-articles', 30));
+  }
+  if (run('backlog')) {
+    console.log('LLM backlog: a flood of articles from one feed, then one article from another');
+    for (const engine of STORES) await benchBacklog(fakes, engine, opt('backlog-articles', 100), opt('llm-delay-ms', 5000));
+  }
 } finally {
   child.kill();
 }

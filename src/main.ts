@@ -4,7 +4,7 @@ import { createApp, type App } from './app.js';
 import { randomUUID } from 'node:crypto';
 import { createBot, registerCommands } from './bot/createBot.js';
 import { startHttpServer } from './bot/httpServer.js';
-import { createWorkQueue } from './bot/workQueue.js';
+import { createRequests } from './bot/requests.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { createScheduler } from './stages/scheduler.js';
@@ -54,8 +54,8 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   const token = needToken(config);
   const telegram = new Telegram(token, { apiRoot: config.telegram.apiRoot, webhookReply: false } as never);
   const app = await createApp(config, log, { telegram, ...(options.now ? { now: options.now } : {}) });
-  const work = createWorkQueue(log);
-  const bot = createBot(token, { ...app, work });
+  const requests = createRequests({ jobs: app.store.jobs, sender: app.sender, log, now: app.now });
+  const bot = createBot(token, { ...app, requests });
   const scheduler = createScheduler({ leases: app.store.leases, log });
   const startedAt = Date.now();
   const tick = async () => {
@@ -68,13 +68,14 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   scheduler.add('minute', '* * * * *', tick);
   scheduler.add('prune', '17 3 * * *', async () => log.info('expired rows pruned', await app.store.prune(Date.now())), 30 * 60_000);
   await app.start();
+  requests.start();
   await registerCommands(bot).catch((error: unknown) => log.warn('could not register the command list', { error }));
 
   const webhookUrl = config.telegram.webhookUrl;
   const webhookPath = webhookUrl ? new URL(webhookUrl).pathname || '/' : undefined;
   const http = await startHttpServer({
     port: config.port,
-    health: () => ({ mode: webhookUrl ? 'webhook' : 'polling', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), queued: work.size, sending: app.sender.draining, takingUpdates: !!polling }),
+    health: () => ({ mode: webhookUrl ? 'webhook' : 'polling', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), requestsInHand: requests.active, sending: app.sender.draining, takingUpdates: !!polling }),
     ...(webhookPath
       ? { webhook: { path: webhookPath, handle: bot.webhookCallback(webhookPath, config.telegram.webhookSecret ? { secretToken: config.telegram.webhookSecret } : {}) } }
       : {}),
@@ -132,6 +133,7 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   } catch (error) {
     // A wrong token or an unreachable Bot API: say so and let go of everything opened so far.
     await within(3000, log, [
+      ['requests', () => requests.stop()],
       ['http', () => http.close()],
       ['store', () => app.close()],
     ]);
@@ -156,7 +158,9 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
     },
     tick,
     async settle() {
-      await work.drain();
+      await requests.idle();
+      await app.settle();
+      await requests.idle();
       await app.settle();
     },
     stop(signal = 'SIGTERM') {
@@ -173,7 +177,7 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
             await http.close();
           }],
           ['schedules', () => scheduler.stop()],
-          ['background work', () => work.drain()],
+          ['requests', () => requests.stop()],
           ['stages and store', () => app.close()],
         ]);
         log.info('stopped', {});

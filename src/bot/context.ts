@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { Subscriber } from '../polling/subscribe.js';
 import type { Store } from '../store/store.js';
 import { TEXTS, type Lang } from './i18n.js';
-import type { WorkQueue } from './workQueue.js';
+import type { Requests } from './requests.js';
 
 export interface BotServices {
   config: Config;
@@ -19,7 +19,7 @@ export interface BotServices {
   summarizer: Summarizer;
   daily: DailyDigest;
   subscriber: Subscriber;
-  work: WorkQueue;
+  requests: Requests;
   log: Logger;
   now: () => number;
 }

@@ -57,7 +57,6 @@ type Texts = {
   importWorking: (n: number) => string;
   importReport: (added: number, already: number, failed: Array<[string, string]>) => string;
   importBadFile: (reason: string) => string;
-  busy: string;
   modeNames: Record<'instant' | 'daily' | 'both', string>;
 };
 
@@ -105,7 +104,6 @@ export const TEXTS: Record<Lang, Texts> = {
     importReport: (added, already, failed) =>
       `导入完成：新增 ${added} 个，已订阅 ${already} 个，失败 ${failed.length} 个。` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}：${r}`).join('\n') : ''),
     importBadFile: (reason) => `无法读取这个文件：${reason}`,
-    busy: '请求太多，请稍后再试。',
     modeNames: { instant: '即时推送', daily: '每日摘要', both: '即时 + 每日' },
   },
   en: {
@@ -151,7 +149,6 @@ export const TEXTS: Record<Lang, Texts> = {
     importReport: (added, already, failed) =>
       `Import done: ${added} added, ${already} already followed, ${failed.length} failed.` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}: ${r}`).join('\n') : ''),
     importBadFile: (reason) => `Cannot read this file: ${reason}`,
-    busy: 'Too many requests; please try again later.',
     modeNames: { instant: 'instant', daily: 'daily digest', both: 'instant + daily' },
   },
 };

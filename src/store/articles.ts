@@ -22,6 +22,9 @@ export interface ArticleQueries {
   prune(before: number): Promise<number>;
 }
 
+/** How far apart one feed's articles are put in the digest queue's order (not in time: each is due at once). */
+const TURN_MS = 60_000;
+
 function articleOf(r: Selectable<ArticlesTable>): Article {
   const a: Article = {
     key: r.key,
@@ -77,6 +80,18 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
             .onConflict((oc) => oc.column('key').doNothing())
             .execute();
         }
+        // Each feed's new articles take turns after its articles already waiting, TURN_MS apart: an article of a quiet feed
+        // gets a turn at once, ahead of a flooding feed's thousandth.
+        const lastTurn = new Map<string, number>();
+        for (const feedId of new Set(pending.map((p) => p.feedId))) {
+          const row = await tx.selectFrom('pending_digests').select('turn_at').where('feed_id', '=', feedId).orderBy('turn_at', 'desc').limit(1).executeTakeFirst();
+          if (row) lastTurn.set(feedId, Number(row.turn_at));
+        }
+        const turnOf = (p: PendingDigest) => {
+          const turn = Math.max(p.nextAttemptAt, (lastTurn.get(p.feedId) ?? -Infinity) + TURN_MS);
+          lastTurn.set(p.feedId, turn);
+          return turn;
+        };
         for (const part of chunks(pending)) {
           await tx
             .insertInto('pending_digests')
@@ -88,6 +103,7 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
                 created_at: p.createdAt,
                 attempts: 0,
                 next_attempt_at: p.nextAttemptAt,
+                turn_at: turnOf(p),
                 last_error: null,
               })),
             )
@@ -107,7 +123,7 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
           .select(['feed_id', 'article_key'])
           .where('next_attempt_at', '<=', now)
           .where('claimed_until', '<', now)
-          .orderBy('next_attempt_at')
+          .orderBy('turn_at')
           .limit(limit);
         const keys = await skipLocked(dialect, pick).execute();
         const out: PendingDigest[] = [];

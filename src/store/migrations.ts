@@ -86,11 +86,13 @@ const initial: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+      .addColumn('turn_at', 'bigint', (c) => c.notNull())
       .addColumn('last_error', 'text')
       .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
       .addPrimaryKeyConstraint('pending_digests_pk', ['feed_id', 'article_key'])
       .execute();
-    await db.schema.createIndex('pending_digests_due').on('pending_digests').columns(['next_attempt_at']).execute();
+    await db.schema.createIndex('pending_digests_turn').on('pending_digests').columns(['turn_at']).execute();
+    await db.schema.createIndex('pending_digests_by_feed').on('pending_digests').columns(['feed_id', 'turn_at']).execute();
 
     await db.schema
       .createTable('outbox')
@@ -165,6 +167,20 @@ const initial: Migration = {
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('value', 'text', (c) => c.notNull())
       .execute();
+
+    await db.schema
+      .createTable('jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('chat_id', 'bigint', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('run_at', 'bigint', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.createIndex('jobs_due').on('jobs').columns(['run_at']).execute();
+    await db.schema.createIndex('jobs_by_chat').on('jobs').columns(['chat_id', 'claimed_until']).execute();
   },
 };
 

@@ -74,6 +74,8 @@ export interface PendingDigestsTable {
   created_at: number;
   attempts: Generated<number>;
   next_attempt_at: number;
+  /** Its feed's turn: a feed's articles are spaced out in turns, so a feed that floods the queue cannot starve the others. */
+  turn_at: number;
   last_error: string | null;
   claimed_until: Generated<number>;
 }
@@ -137,6 +139,18 @@ export interface CacheTable {
   expires_at: number | null;
 }
 
+/** Slow work a person asked for (/sub of a new feed, /summary, /import): survives a deploy or a crash, one at a time per chat. */
+export interface JobsTable {
+  id: string;
+  chat_id: number;
+  kind: string;
+  payload: string;
+  created_at: number;
+  run_at: number;
+  attempts: Generated<number>;
+  claimed_until: Generated<number>;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -157,4 +171,5 @@ export interface Database {
   leases: LeasesTable;
   cache: CacheTable;
   meta: MetaTable;
+  jobs: JobsTable;
 }

@@ -7,6 +7,7 @@ import { createChatQueries, type ChatQueries } from './chats.js';
 import { createDailyQueries, type DailyQueries } from './daily.js';
 import { openDatabase, type Dialect } from './database.js';
 import { createFeedQueries, type FeedQueries } from './feeds.js';
+import { createJobQueries, type JobQueries } from './jobs.js';
 import { createLeases, type Leases } from './leases.js';
 import { migrate } from './migrations.js';
 import { createOutboxQueries, type OutboxQueries } from './outbox.js';
@@ -26,6 +27,7 @@ export interface Store {
   daily: DailyQueries;
   quotas: Quotas;
   leases: Leases;
+  jobs: JobQueries;
   /** Cached digests by content hash, and the newest digest key per canonical URL. */
   digests: Collection<CachedDigest>;
   digestsByUrl: Collection<string>;
@@ -63,6 +65,7 @@ export async function openStore(url: string, onError: (error: unknown) => void =
     daily: createDailyQueries(db),
     quotas: createQuotas(db),
     leases: createLeases(db),
+    jobs: createJobQueries(db, dialect),
     digests: cache.collection<CachedDigest>('digests'),
     digestsByUrl: cache.collection<string>('digest_urls'),
     memory: cache.collection<unknown>('meta'),

@@ -48,7 +48,12 @@ beforeEach(async () => {
   clock = Date.parse('2026-11-24T00:00:00Z');
   dispatched = [];
   store = await openTempStore();
-  stage = createDigestStage({
+  stage = makeStage(3);
+  stage.start();
+});
+
+function makeStage(concurrency: number): DigestStage {
+  return createDigestStage({
     articles: store.articles,
     summarizer: createSummarizer({
       cache: { digests: store.digests, byUrl: store.digestsByUrl },
@@ -64,10 +69,9 @@ beforeEach(async () => {
     now: () => clock,
     fallbackAfterMs: 6 * HOUR,
     retryBaseMs: 60_000,
-    concurrency: 3,
+    concurrency,
   });
-  stage.start();
-});
+}
 afterEach(async () => {
   await stage.stop();
   await store.close();
@@ -108,7 +112,7 @@ describe('digest stage', () => {
 
   it('sends an article without a digest, marked, once the deadline has passed', async () => {
     await stage.accept(feedA, [item('https://news.example/c')]);
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 12 && dispatched.length === 0; i++) {
       llm.queue({ status: 500, error: 'down' });
       clock += HOUR;
       await processPending();
@@ -117,6 +121,19 @@ describe('digest stage', () => {
     expect(dispatched[0]!.digest).toBeUndefined();
     expect(dispatched[0]!.noDigest).toBe('llm-failed');
     expect(await waiting()).toBe(0);
+  });
+
+  it('takes each feed in turn: a feed that floods the queue does not starve another feed', async () => {
+    await stage.stop();
+    stage = makeStage(1);
+    const flood = Array.from({ length: 10 }, (_, i) => item(`https://flood.example/${i}`, `洪水${i}`));
+    await stage.accept(feedA, flood);
+    clock += 1000;
+    await stage.accept(feedB, [item('https://b.example/one', '另一个源')]);
+    stage.start();
+    await processPending();
+    expect(dispatched).toHaveLength(11);
+    expect(dispatched.findIndex((d) => d.feedId === 'feedB')).toBeLessThanOrEqual(1);
   });
 
   it('sends a teaser it cannot read without a digest, marked, at once', async () => {

@@ -21,7 +21,7 @@ async function say(cluster: Cluster, chatId: number, text: string, expected: Reg
   return cluster.api.sentTo(chatId).slice(before).map((m) => m.text).join('\n');
 }
 
-describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', () => {
+describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { timeout: 60_000 }, () => {
   beforeEach(async () => {
     db = await createTempDatabase();
   });

@@ -53,13 +53,14 @@ export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServic
     }
     if (urls.length === 0) return ctx.say(ctx.t.importBadFile('no feeds in it'));
     await ctx.say(ctx.t.importWorking(urls.length));
-    const queued = services.work.push('import', async () => {
-      const report = await subscribeAll(services, ctx, urls, { quiet: true });
-      const failed = report.failed.map(([u, r]): [string, string] => [escapeHtml(u), escapeHtml(truncate(r, 200))]);
-      for (const message of packMessages([ctx.t.importReport(report.added, report.already, failed)])) await ctx.say(message);
-    });
-    if (!queued) await ctx.say(ctx.t.busy);
+    await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, urls } });
   };
+
+  services.requests.handle('import', async (job, reply) => {
+    const report = await subscribeAll(services, reply, job.payload.urls as string[], { quiet: true });
+    const failed = report.failed.map(([u, r]): [string, string] => [escapeHtml(u), escapeHtml(truncate(r, 200))]);
+    for (const message of packMessages([reply.t.importReport(report.added, report.already, failed)])) await reply.say(message);
+  });
 
   bot.command('import', importFrom);
   bot.on('document', async (ctx, next) => {

@@ -4,6 +4,7 @@ import type { FeedState } from '../../core/model.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
 import { SubscribeError } from '../../polling/subscribe.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
+import type { Replier } from '../requests.js';
 
 export async function feedsOfChat(services: BotServices, chatId: number): Promise<FeedState[]> {
   const subs = await services.store.subscriptions.ofChat(chatId);
@@ -16,12 +17,12 @@ function health(ctx: BotContext, feed: FeedState): string {
 }
 
 /** Subscribes to each URL in turn and says how each went, in one reply. */
-export async function subscribeAll(services: BotServices, ctx: BotContext, urls: string[], options: { quiet?: boolean } = {}): Promise<{ added: number; already: number; failed: Array<[string, string]> }> {
+export async function subscribeAll(services: BotServices, ctx: Replier, urls: string[], options: { quiet?: boolean } = {}): Promise<{ added: number; already: number; failed: Array<[string, string]> }> {
   const lines: string[] = [];
   const report = { added: 0, already: 0, failed: [] as Array<[string, string]> };
   for (const url of urls) {
     try {
-      const r = await services.subscriber.subscribe(ctx.chat!.id, url);
+      const r = await services.subscriber.subscribe(ctx.chatId, url);
       const title = escapeHtml(r.feed.title ?? r.feed.url);
       if (r.already) {
         report.already++;
@@ -33,7 +34,7 @@ export async function subscribeAll(services: BotServices, ctx: BotContext, urls:
     } catch (error) {
       const reason =
         error instanceof SubscribeError && error.reason === 'limit' ? ctx.t.subLimit(services.config.delivery.maxSubscriptionsPerChat) : (error as Error).message;
-      services.log.info('subscribe failed', { chatId: ctx.chat!.id, url, error: reason });
+      services.log.info('subscribe failed', { chatId: ctx.chatId, url, error: reason });
       report.failed.push([url, reason]);
       lines.push(ctx.t.subFailed(escapeHtml(url), escapeHtml(truncate(reason, 300))));
     }
@@ -42,16 +43,23 @@ export async function subscribeAll(services: BotServices, ctx: BotContext, urls:
   return report;
 }
 
+/** The update's own context as a Replier (answers under the update's ids). */
+export const replierOf = (ctx: BotContext): Replier => ({ chatId: ctx.chat!.id, lang: ctx.lang, t: ctx.t, say: (html, extra) => ctx.say(html, extra) });
+
 export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: BotServices): void {
+  services.requests.handle('sub', async (job, reply) => {
+    await subscribeAll(services, reply, job.payload.urls as string[]);
+  });
+
   bot.command(['sub', 'subscribe'], async (ctx) => {
     if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
     const urls = [...new Set(argsOf(ctx))];
     if (urls.length === 0) return ctx.say(escapeHtml(ctx.t.usage.sub!));
     // Feeds the bot already polls are followed at once (one insert); only new ones need a fetch, in the background.
     const known = await Promise.all(urls.map((u) => services.subscriber.known(u).catch(() => undefined)));
-    if (known.every(Boolean)) return void (await subscribeAll(services, ctx, urls));
+    if (known.every(Boolean)) return void (await subscribeAll(services, replierOf(ctx), urls));
     await ctx.say(ctx.t.subWorking(urls.length));
-    if (!services.work.push('sub', () => subscribeAll(services, ctx, urls))) await ctx.say(ctx.t.busy);
+    await services.requests.add({ id: `sub:${ctx.chat.id}:${ctx.update.update_id}`, chatId: ctx.chat.id, kind: 'sub', payload: { lang: ctx.lang, urls } });
   });
 
   bot.command(['unsub', 'unsubscribe'], async (ctx) => {

@@ -7,6 +7,7 @@ import { FetchError } from '../../feeds/safeFetch.js';
 import { LlmError } from '../../digests/llmClient.js';
 import { BudgetExhaustedError } from '../../digests/tokenBudget.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
+import type { Replier } from '../requests.js';
 
 const URL_ONLY = /^\s*(https?:\/\/\S+)\s*$/i;
 
@@ -25,29 +26,38 @@ async function underQuota(services: BotServices, ctx: BotContext): Promise<boole
 async function summarize(services: BotServices, ctx: BotContext, url: string): Promise<void> {
   if (!(await underQuota(services, ctx))) return ctx.say(ctx.t.summaryQuota(services.config.delivery.summaryPerUserPerDay));
   await ctx.say(ctx.t.summaryWorking, { reply: true });
-  const queued = services.work.push('summary', async () => {
-    try {
-      const outcome = await services.summarizer.forUrl(url);
-      if (outcome.kind === 'unreadable') return ctx.say(ctx.t.summaryUnreadable(escapeHtml(outcome.reason)));
-      const d = outcome.digest;
-      const summary = escapeHtml(d.summary);
-      await ctx.say(
-        [
-          `<b>${link(truncate(d.title || outcome.title, 200), outcome.url ?? url)}</b>`,
-          d.summary.length > 160 ? `<blockquote expandable>${summary}</blockquote>` : `<blockquote>${summary}</blockquote>`,
-          `${ctx.lang === 'en' ? 'TL;DR' : '总结'}: ${escapeHtml(d.tldr)}`,
-          escapeHtml(hashtags(d.tags)),
-        ].join('\n'),
-      );
-    } catch (error) {
-      services.log.warn('summary failed', { chatId: ctx.chat!.id, url, error });
-      await ctx.say(ctx.t.summaryFailed(escapeHtml(truncate(reasonOf(error), 300))));
-    }
+  const replyTo = ctx.message?.message_id;
+  await services.requests.add({
+    id: `summary:${ctx.chat!.id}:${ctx.update.update_id}`,
+    chatId: ctx.chat!.id,
+    kind: 'summary',
+    payload: { lang: ctx.lang, url, ...(replyTo ? { replyTo } : {}) },
   });
-  if (!queued) await ctx.say(ctx.t.busy);
+}
+
+/** The digest of one page, answered in the chat that asked. */
+async function answerSummary(services: BotServices, reply: Replier, url: string): Promise<void> {
+  try {
+    const outcome = await services.summarizer.forUrl(url);
+    if (outcome.kind === 'unreadable') return reply.say(reply.t.summaryUnreadable(escapeHtml(outcome.reason)));
+    const d = outcome.digest;
+    const summary = escapeHtml(d.summary);
+    await reply.say(
+      [
+        `<b>${link(truncate(d.title || outcome.title, 200), outcome.url ?? url)}</b>`,
+        d.summary.length > 160 ? `<blockquote expandable>${summary}</blockquote>` : `<blockquote>${summary}</blockquote>`,
+        `${reply.lang === 'en' ? 'TL;DR' : '总结'}: ${escapeHtml(d.tldr)}`,
+        escapeHtml(hashtags(d.tags)),
+      ].join('\n'),
+    );
+  } catch (error) {
+    services.log.warn('summary failed', { chatId: reply.chatId, url, error });
+    await reply.say(reply.t.summaryFailed(escapeHtml(truncate(reasonOf(error), 300))));
+  }
 }
 
 export function mountSummaryCommands(bot: Telegraf<BotContext>, services: BotServices): void {
+  services.requests.handle('summary', (job, reply) => answerSummary(services, reply, job.payload.url as string));
   bot.command('summary', async (ctx) => {
     const url = argsOf(ctx)[0];
     if (!url) return ctx.say(escapeHtml(ctx.t.usage.summary!));
