@@ -12,6 +12,8 @@ import { silentLogger } from '../src/log.js';
 import { TEST_TOKEN } from '../test/support/botApiServer.js';
 import { FEED_HOSTS } from './fakes.js';
 import { fmt, measure } from './measure.js';
+import { parseFeed } from '../src/feeds/parseFeed.js';
+import { hostileFeed, ordinaryFeed } from '../test/support/hostile.js';
 import { benchDaily, benchFanOut, benchSender, engines, freshStore, type Engine } from './scale.js';
 
 interface Fakes {
@@ -34,7 +36,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['poll', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog'];
+const PARTS = ['poll', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -176,6 +178,13 @@ try {
   if (run('daily')) {
     console.log('daily digest: one tick for every due chat, each with its entries');
     for (const engine of STORES) await benchDaily(engine, opt('daily-chats', 100_000), opt('daily-articles', 30));
+  }
+  if (run('hostile')) {
+    console.log('parsing a 5 MB feed: one built to make regexes over markup backtrack, and an ordinary one');
+    for (const [name, text] of [['hostile', hostileFeed(5 * 1024 * 1024)], ['ordinary', ordinaryFeed(5 * 1024 * 1024)]] as const) {
+      const [feed, m] = await measure(() => parseFeed(text, 'https://bench.example/feed.xml'));
+      console.log(`  ${name.padEnd(8)} ${(text.length / 1024 / 1024).toFixed(1)} MB, ${feed.items.length} items: ${fmt(m)}`);
+    }
   }
   if (run('backlog')) {
     console.log('LLM backlog: a flood of articles from one feed, then one article from another');

@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { deactivateChat, migrateChat } from './delivery/chatLifecycle.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
 import { createFanOut } from './delivery/fanOut.js';
-import { noticeFailingFeed } from './delivery/feedHealth.js';
+import { noticeFailingFeed, noticeFloodedFeed } from './delivery/feedHealth.js';
 import { createSender, type Sender, type TelegramApi } from './delivery/sender.js';
 import { createArchive } from './digests/archive.js';
 import { createDigestStage, type DigestStage } from './digests/digestStage.js';
@@ -132,6 +132,9 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     perHostConcurrency: config.poll.perHostConcurrency,
     onResult: async (result) => {
       await noticeFailingFeed(health, result);
+    },
+    onFlood: async (feed, total, kept) => {
+      await noticeFloodedFeed(health, feed, total, kept);
     },
   });
   const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender, log, now });

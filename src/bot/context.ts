@@ -32,6 +32,8 @@ export interface BotContext extends Context {
   say(html: string, extra?: { replyMarkup?: unknown; reply?: boolean }): Promise<void>;
   /** True when this sender may change subscriptions and settings of this chat. */
   mayChange(): Promise<boolean>;
+  /** `mayChange`, and when not: an alert to the presser of a button, or a short reply to a command — never a group message for a press. */
+  requireAdmin(): Promise<boolean>;
 }
 
 /** The words after a command, split on any whitespace (telegraf's own parser treats quotes and backslashes specially, which URLs contain). */
@@ -60,12 +62,13 @@ export function installContext(services: BotServices) {
     };
     ctx.mayChange = async () => {
       const chat = ctx.chat!;
-      if (chat.type === 'private' || chat.type === 'channel') return true;
-      const from = ctx.from;
+      if (chat.type === 'private') return true;
+      // Posted in the channel itself (only its administrators can post), or by an anonymous group administrator.
+      const senderChat = (ctx.message as { sender_chat?: { id: number } } | undefined)?.sender_chat;
+      if (ctx.message && senderChat?.id === chat.id) return true;
+      const from = ctx.callbackQuery?.from ?? (ctx.message as { from?: { id: number } } | undefined)?.from;
       if (!from) return false;
       if (services.config.adminIds.includes(from.id)) return true;
-      const senderChat = (ctx.message as { sender_chat?: { id: number } } | undefined)?.sender_chat;
-      if (senderChat?.id === chat.id) return true; // an anonymous administrator
       const key = `${chat.id}:${from.id}`;
       const cached = adminCache.get(key);
       if (cached && cached.until > services.now()) return cached.ok;
@@ -73,6 +76,12 @@ export function installContext(services: BotServices) {
       const ok = member.status === 'creator' || member.status === 'administrator';
       adminCache.set(key, { ok, until: services.now() + 60_000 });
       return ok;
+    };
+    ctx.requireAdmin = async () => {
+      if (await ctx.mayChange().catch(() => false)) return true;
+      if (ctx.callbackQuery) await ctx.answerCbQuery(ctx.t.adminOnly, { show_alert: true }).catch(() => {});
+      else await ctx.say(ctx.t.adminOnly);
+      return false;
     };
   };
 }

@@ -28,6 +28,8 @@ type Texts = {
   usage: Record<string, string>;
   adminOnly: string;
   subWorking: (n: number) => string;
+  subTooMany: (max: number, dropped: number) => string;
+  importTooMany: (max: number, dropped: number) => string;
   subAdded: (title: string, url: string) => string;
   subAlready: (title: string) => string;
   subDiscovered: (page: string) => string;
@@ -36,13 +38,17 @@ type Texts = {
   unsubDone: (title: string) => string;
   unsubUnknown: (what: string) => string;
   unsubPick: string;
+  /** Toasts for button presses. */
+  saved: string;
+  unsubToast: string;
+  staleButton: string;
   listEmpty: string;
   listHeader: (n: number) => string;
   healthOk: string;
   healthNew: string;
   healthFailing: (count: number, error: string) => string;
   summaryWorking: string;
-  summaryUnreadable: (reason: string) => string;
+  summaryUnreadable: string;
   summaryFailed: (reason: string) => string;
   summaryQuota: (n: number) => string;
   digestEmpty: string;
@@ -72,8 +78,13 @@ export const TEXTS: Record<Lang, Texts> = {
       time: '用法：/time HH:MM（例如 /time 08:30）',
       tz: '用法：/tz <IANA 时区>（例如 /tz Asia/Shanghai）',
     },
-    adminOnly: '只有群管理员可以修改订阅和设置。',
+    adminOnly: '只有管理员可以修改订阅和设置。',
+    saved: '已保存',
+    unsubToast: '已取消订阅',
+    staleButton: '这个按钮已过期，请重新发送 /unsub 查看当前订阅。',
     subWorking: (n) => `正在检查 ${n} 个源……`,
+    subTooMany: (max, dropped) => `一次最多订阅 ${max} 个网址，后面的 ${dropped} 个没有处理，请分批发送。`,
+    importTooMany: (max, dropped) => `一个文件最多导入 ${max} 个源，后面的 ${dropped} 个没有导入，请拆成几个文件。`,
     subAdded: (title, url) => `✅ 已订阅 <b>${title}</b>\n${url}\n之后的新文章会推送到这里（不推送旧文章）。`,
     subAlready: (title) => `已经订阅过 <b>${title}</b>。`,
     subDiscovered: (page) => `（从网页 ${page} 中找到了订阅源）`,
@@ -88,7 +99,7 @@ export const TEXTS: Record<Lang, Texts> = {
     healthNew: '等待首次抓取',
     healthFailing: (count, error) => `⚠️ 连续失败 ${count} 次：${error}`,
     summaryWorking: '⏳ 正在读取并生成摘要……',
-    summaryUnreadable: (reason) => `无法读取这个网页的正文（${reason}），没有生成摘要。`,
+    summaryUnreadable: '这个网页上没有可以读取的文章正文，没有生成摘要。',
     summaryFailed: (reason) => `生成摘要失败：${reason}`,
     summaryQuota: (n) => `今天的 /summary 次数已用完（每人每天 ${n} 次）。`,
     digestEmpty: '自上次摘要以来没有新文章。',
@@ -117,8 +128,13 @@ export const TEXTS: Record<Lang, Texts> = {
       time: 'Usage: /time HH:MM (e.g. /time 08:30)',
       tz: 'Usage: /tz <IANA zone> (e.g. /tz Europe/Berlin)',
     },
-    adminOnly: 'Only group administrators can change feeds and settings.',
-    subWorking: (n) => `Checking ${n} feed(s)…`,
+    adminOnly: 'Only administrators can change feeds and settings.',
+    saved: 'Saved',
+    unsubToast: 'Unsubscribed',
+    staleButton: 'This button is out of date; send /unsub to see your feeds now.',
+    subWorking: (n) => (n === 1 ? 'Checking the feed…' : `Checking ${n} feeds…`),
+    subTooMany: (max, dropped) => `At most ${max} URLs at once: the last ${dropped} were left out; please send them separately.`,
+    importTooMany: (max, dropped) => `At most ${max} feeds per file: the last ${dropped} were not imported; please split the file.`,
     subAdded: (title, url) => `✅ Following <b>${title}</b>\n${url}\nNew articles will arrive here (no backlog).`,
     subAlready: (title) => `Already following <b>${title}</b>.`,
     subDiscovered: (page) => `(found on the page ${page})`,
@@ -128,12 +144,12 @@ export const TEXTS: Record<Lang, Texts> = {
     unsubUnknown: (what) => `No such subscription: ${what}. See /list for the numbers.`,
     unsubPick: 'Pick a feed to unfollow:',
     listEmpty: 'No feeds yet. Send /sub <url> to start.',
-    listHeader: (n) => `${n} feed(s):`,
+    listHeader: (n) => (n === 1 ? '1 feed:' : `${n} feeds:`),
     healthOk: 'ok',
     healthNew: 'not fetched yet',
-    healthFailing: (count, error) => `⚠️ failed ${count} time(s) in a row: ${error}`,
+    healthFailing: (count, error) => `⚠️ failed ${count === 1 ? 'once' : `${count} times in a row`}: ${error}`,
     summaryWorking: '⏳ Reading the page and writing a digest…',
-    summaryUnreadable: (reason) => `Cannot read an article on this page (${reason}); no digest.`,
+    summaryUnreadable: 'There is no article text to read on this page; no digest.',
     summaryFailed: (reason) => `No digest: ${reason}`,
     summaryQuota: (n) => `You have used today's /summary quota (${n} a day).`,
     digestEmpty: 'Nothing new since the last digest.',
@@ -143,9 +159,9 @@ export const TEXTS: Record<Lang, Texts> = {
     tzBad: (tz) => `Unknown time zone: ${tz}. Use an IANA name such as Asia/Shanghai or Europe/Berlin.`,
     settings: (mode, time, tz, feeds) => `⚙️ Settings\nDelivery: ${mode}\nDaily digest: ${time} (${tz})\nFeeds: ${feeds}`,
     exportEmpty: 'No feeds to export.',
-    exportCaption: (n) => `OPML with ${n} feed(s).`,
+    exportCaption: (n) => (n === 1 ? 'OPML with 1 feed.' : `OPML with ${n} feeds.`),
     importNeedsFile: 'Send an OPML file with /import as its caption (or reply /import to the file).',
-    importWorking: (n) => `Importing ${n} feed(s)…`,
+    importWorking: (n) => (n === 1 ? 'Importing 1 feed…' : `Importing ${n} feeds…`),
     importReport: (added, already, failed) =>
       `Import done: ${added} added, ${already} already followed, ${failed.length} failed.` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}: ${r}`).join('\n') : ''),
     importBadFile: (reason) => `Cannot read this file: ${reason}`,

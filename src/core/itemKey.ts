@@ -13,9 +13,12 @@ export function itemKey(item: { guid?: string | undefined; canonicalUrl?: string
   return `h:${shortHash(`${item.title}\n${item.contentText}`)}`;
 }
 
-/** The article behind an item: its canonical URL when it has one, so two feeds linking it share it. */
-export function articleKey(feedId: string, item: { key: string; canonicalUrl?: string | undefined }): string {
-  return item.canonicalUrl ? shortHash(`url:${item.canonicalUrl}`) : shortHash(`item:${feedId}:${item.key}`);
+/**
+ * The article behind an item: its canonical URL when the feed speaks for that URL's site (so two feeds of one site share it),
+ * else the item within its feed — a feed's text about another site's URL never becomes that URL's article for other feeds.
+ */
+export function articleKey(feedId: string, item: { key: string; canonicalUrl?: string | undefined }, ownSite: boolean): string {
+  return item.canonicalUrl && ownSite ? shortHash(`url:${item.canonicalUrl}`) : shortHash(`item:${feedId}:${item.key}`);
 }
 
 /** A feed's id from its URL. */

@@ -69,6 +69,8 @@ export interface Article {
   feedId: string;
   feedTitle: string;
   firstSeenAt: number;
+  /** False when the feed linked another site's URL: its text then serves that feed's readers only. */
+  ownSite: boolean;
 }
 
 /** An article that arrived through a feed and waits for its digest before going out to that feed's chats. */

@@ -1,5 +1,5 @@
 // OPML in and out: the subscriptions of a chat as an OPML 2.0 file, and the feed URLs found in one.
-import { decodeEntities } from './text.js';
+import { Parser } from 'htmlparser2';
 
 export interface OpmlFeed {
   url: string;
@@ -34,16 +34,21 @@ export function parseOpml(text: string): OpmlFeed[] {
   if (!/<opml[\s>]/i.test(text)) throw new Error('not an OPML file (no <opml> element)');
   const out: OpmlFeed[] = [];
   const seen = new Set<string>();
-  for (const [tag] of text.matchAll(/<outline\b[^>]*>/gi)) {
-    const attr = (name: string) => {
-      const m = new RegExp(`\\b${name}\\s*=\\s*("([^"]*)"|'([^']*)')`, 'i').exec(tag);
-      const v = m?.[2] ?? m?.[3];
-      return v === undefined ? undefined : decodeEntities(v).trim();
-    };
-    const url = attr('xmlUrl');
-    if (!url || seen.has(url)) continue;
-    seen.add(url);
-    out.push({ url, title: attr('title') ?? attr('text'), siteUrl: attr('htmlUrl') });
-  }
+  // A tokenizer, not a regex over markup: linear whatever the file holds.
+  const parser = new Parser(
+    {
+      onopentag(name, attrs) {
+        if (name !== 'outline') return;
+        const attr = (key: string) => attrs[key]?.trim() || undefined;
+        const url = attr('xmlurl');
+        if (!url || seen.has(url)) return;
+        seen.add(url);
+        out.push({ url, title: attr('title') ?? attr('text'), siteUrl: attr('htmlurl') });
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: true },
+  );
+  parser.write(text);
+  parser.end();
   return out;
 }

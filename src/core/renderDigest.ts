@@ -83,7 +83,7 @@ export function dailyEntryOf(chatId: number, d: Dispatch, at: number): DailyEntr
 
 const DAILY_HEADER: Record<Lang, (day: string, n: number) => string> = {
   zh: (day, n) => `📰 <b>每日摘要 ${escapeHtml(day)}</b>（${n} 篇）`,
-  en: (day, n) => `📰 <b>Daily digest ${escapeHtml(day)}</b> (${n} articles)`,
+  en: (day, n) => `📰 <b>Daily digest ${escapeHtml(day)}</b> (${n === 1 ? '1 article' : `${n} articles`})`,
 };
 
 /** The daily digest: grouped by feed, one line per article, split into as many messages as it needs. */
@@ -104,6 +104,14 @@ export function renderDaily(entries: DailyEntry[], day: string, lang: Lang): Ren
     }
   }
   return packMessages(blocks).map((html) => ({ html, plain: visibleText(html) }));
+}
+
+/** Told (at most once a day) to a feed's subscribers when it published more at once than one poll takes. */
+export function renderFeedFlood(title: string, url: string, total: number, kept: number, lang: Lang): string {
+  const name = `<b>${link(truncate(title, 100), url)}</b>`;
+  return lang === 'en'
+    ? `⚠️ The feed ${name} published ${total} new items at once; only the newest ${kept} are sent. (Sites do this when they move or rebuild their feed.)`
+    : `⚠️ 订阅源 ${name} 一次出现了 ${total} 篇新文章，只推送其中最新的 ${kept} 篇（网站迁移或重建订阅源时常会这样）。`;
 }
 
 /** Told once to a feed's subscribers when it has failed for days. */

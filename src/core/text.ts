@@ -1,7 +1,10 @@
-// Plain-text helpers for outside HTML and text: strip markup, decode entities, collapse whitespace, cut at sentence ends.
+// Plain-text helpers for outside HTML and text: strip markup (a tokenizer, linear in its input), decode entities, collapse whitespace, cut at sentence ends.
 import { decodeHTML } from 'entities';
+import { Parser } from 'htmlparser2';
 
-const BLOCK = /<\/?(p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|section|article|header|footer|figure|figcaption|hr)\b[^>]*>/gi;
+const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'tr', 'table', 'section', 'article', 'header', 'footer', 'figure', 'figcaption', 'hr', 'dt', 'dd', 'dl', 'main', 'nav', 'aside', 'address', 'details', 'summary']);
+const CELL = new Set(['td', 'th']);
+const HIDDEN = new Set(['script', 'style', 'noscript', 'template', 'head', 'title']);
 
 /** Decodes HTML entities, repeatedly for double-escaped text (`&amp;amp;` → `&`), at most three rounds. */
 export function decodeEntities(text: string): string {
@@ -10,15 +13,33 @@ export function decodeEntities(text: string): string {
   return out;
 }
 
-/** HTML → readable text: scripts and styles dropped, blocks on their own lines, entities decoded. */
+/**
+ * HTML → readable text: scripts and styles dropped, blocks on their own lines, inline elements joined as a browser shows them
+ * (`ft<sup>2</sup>` → `ft2`), entities decoded. One pass of an HTML tokenizer: linear whatever the markup, hostile or not.
+ */
 export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(script|style|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
-    .replace(BLOCK, '\n')
-    .replace(/<[^>]*>/g, ' ');
-  return decodeEntities(text)
+  const parts: string[] = [];
+  let hidden = 0;
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (HIDDEN.has(name)) hidden++;
+        else if (BLOCK.has(name)) parts.push('\n');
+        else if (CELL.has(name)) parts.push(' ');
+      },
+      onclosetag(name, isImplied) {
+        if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
+        else if (BLOCK.has(name) && !isImplied) parts.push('\n');
+      },
+      ontext(text) {
+        if (hidden === 0) parts.push(text);
+      },
+    },
+    { decodeEntities: true, recognizeCDATA: true, lowerCaseTags: true },
+  );
+  parser.write(html);
+  parser.end();
+  return decodeEntities(parts.join(''))
     .replace(/\u00a0/g, ' ')
     .split('\n')
     .map((line) => line.replace(/[ \t\r\f\v]+/g, ' ').trim())

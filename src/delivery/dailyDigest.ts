@@ -16,7 +16,7 @@ export interface DailyDigest {
 }
 
 export interface DailyDigestDeps {
-  chats: Pick<ChatQueries, 'get' | 'claimDueDigests' | 'update'>;
+  chats: Pick<ChatQueries, 'get' | 'claimDueDigests' | 'scheduleDigests'>;
   daily: Pick<DailyQueries, 'ofChats' | 'remove'>;
   sender: Pick<Sender, 'enqueueMany'>;
   log: Logger;
@@ -34,21 +34,16 @@ export function nextDigestAt(chat: Pick<ChatSettings, 'mode' | 'digestTime' | 't
 const HOLD_MS = 10 * 60_000;
 
 export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
-  /** Queues the digest under ids of its own (`label`), then forgets its entries: a rerun after a crash queues nothing twice. */
-  async function send(chat: ChatSettings, entries: DailyEntry[], label: string): Promise<number> {
-    if (entries.length === 0) return 0;
-    const now = deps.now();
-    const messages = renderDaily(entries, localDay(now, chat.timezone), chat.lang);
-    await deps.sender.enqueueMany(
-      messages.map((m, i) => ({ id: `d:${chat.id}:${label}:${i}`, chatId: chat.id, html: m.html, plain: m.plain, noPreview: true, createdAt: now + i })),
-    );
-    await deps.daily.remove(
-      chat.id,
-      entries.map((e) => e.articleKey),
-    );
-    deps.log.info('daily digest queued', { chatId: chat.id, articles: entries.length, messages: messages.length });
-    return entries.length;
-  }
+  /** The digest's messages, under ids of its own (`label`): queued with their entries' removal after, a rerun queues nothing twice. */
+  const messagesOf = (chat: ChatSettings, entries: DailyEntry[], label: string, now: number) =>
+    renderDaily(entries, localDay(now, chat.timezone), chat.lang).map((m, i) => ({
+      id: `d:${chat.id}:${label}:${i}`,
+      chatId: chat.id,
+      html: m.html,
+      plain: m.plain,
+      noPreview: true,
+      createdAt: now + i,
+    }));
 
   return {
     async tick() {
@@ -57,20 +52,38 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
         const now = deps.now();
         const due = await deps.chats.claimDueDigests(now, deps.pageSize ?? 200, HOLD_MS);
         if (due.length === 0) return sent;
-        const byChat = await deps.daily.ofChats(due.filter((c) => c.active && c.mode !== 'instant').map((c) => c.id));
-        for (const chat of due) {
-          const entries = chat.active && chat.mode !== 'instant' ? (byChat.get(chat.id) ?? []) : [];
+        // A page of chats at a time: their entries in one read, their digests in one batch of inserts, their entries removed after.
+        const wanted = due.filter((c) => c.active && c.mode !== 'instant');
+        const byChat = await deps.daily.ofChats(wanted.map((c) => c.id));
+        const messages = [];
+        const taken: DailyEntry[] = [];
+        for (const chat of wanted) {
+          const entries = byChat.get(chat.id) ?? [];
+          if (entries.length === 0) continue;
           // The digest's identity is the instant it was due: a chat that moves its time or zone never reuses an old digest's ids.
-          if ((await send(chat, entries, String(chat.nextDigestAt))) > 0) sent++;
-          await deps.chats.update(chat.id, { nextDigestAt: nextDigestAt(chat, now), lastDigestAt: now });
+          messages.push(...messagesOf(chat, entries, String(chat.nextDigestAt), now));
+          taken.push(...entries);
+          sent++;
         }
+        await deps.sender.enqueueMany(messages);
+        await deps.daily.remove(taken);
+        await deps.chats.scheduleDigests(
+          due.map((chat) => ({ id: chat.id, nextDigestAt: nextDigestAt(chat, now) })),
+          now,
+        );
+        if (messages.length) deps.log.info('daily digests queued', { chats: sent, messages: messages.length });
       }
     },
     async sendNow(chatId) {
       const chat = await deps.chats.get(chatId);
       if (!chat) return 0;
       const entries = (await deps.daily.ofChats([chatId])).get(chatId) ?? [];
-      return send(chat, entries, `now${deps.now()}`);
+      if (entries.length === 0) return 0;
+      const now = deps.now();
+      await deps.sender.enqueueMany(messagesOf(chat, entries, `now${now}`, now));
+      await deps.daily.remove(entries);
+      deps.log.info('daily digest queued on request', { chatId, articles: entries.length });
+      return entries.length;
     },
   };
 }

@@ -15,6 +15,8 @@ export interface ArticleText {
   /** The final URL when the page was fetched. */
   url?: string;
   from: 'feed' | 'page';
+  /** The page's own title, when the page was fetched. */
+  pageTitle?: string;
 }
 
 const TEASER_END = /(…|\.\.\.|\[…\]|\[\.\.\.\]|read more|continue reading|阅读全文|阅读更多|查看全文|点击查看|继续阅读|全文链接)\s*[»›>]?\s*$/i;
@@ -48,5 +50,5 @@ export async function articleText(fetch: SafeFetch, source: ArticleSource): Prom
   if (feedHoldsArticle(feedText)) return { title: source.title, text: feedText, from: 'feed' };
   if (!source.url) throw new NotAnArticleError(source.title || 'item', 'the feed holds only a teaser and no link');
   const page = await fetchArticlePage(fetch, source.url);
-  return { ...page, title: source.title || page.title };
+  return { ...page, title: source.title || page.title, pageTitle: page.title };
 }

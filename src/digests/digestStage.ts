@@ -1,5 +1,6 @@
 // Between polling and delivery: new items become pending articles; digest workers claim due ones (LLM_CONCURRENCY per replica), retry with backoff, never drop.
 import { articleKey } from '../core/itemKey.js';
+import { sameSite } from '../core/site.js';
 import type { Article, Dispatch, FeedState, Item, PendingDigest } from '../core/model.js';
 import { nextPollAfterFailure } from '../core/schedule.js';
 import type { Logger } from '../log.js';
@@ -36,8 +37,10 @@ const HOLD_MS = 10 * 60_000;
 export interface DigestStage extends ItemSink, Pick<Stage, 'start' | 'stop' | 'idle' | 'wake'> {}
 
 export function articleOf(feed: FeedState, item: Item, now: number): Article {
+  const ownSite = sameSite(item.canonicalUrl ?? item.url, feed.url);
   const article: Article = {
-    key: articleKey(feed.id, item),
+    key: articleKey(feed.id, item, ownSite),
+    ownSite,
     title: item.title || item.url || '(untitled)',
     categories: item.categories,
     contentText: item.contentText.slice(0, MAX_TEXT),
@@ -75,6 +78,8 @@ export function createDigestStage(deps: DigestStageDeps): DigestStage {
         categories: article.categories,
         source: base.feedTitle,
         publishedAt: article.publishedAt,
+        ownSite: article.ownSite,
+        feedId: p.feedId,
       });
       if (outcome.kind === 'digest') return await finish({ ...base, digest: outcome.digest });
       deps.log.info('article goes out without a digest', { articleKey: article.key, url: article.url, reason: outcome.reason });
@@ -105,11 +110,12 @@ export function createDigestStage(deps: DigestStageDeps): DigestStage {
     recheckMs: 5000,
   });
 
+  const { start, stop, idle, wake } = stage;
   return {
-    start: () => stage.start(),
-    stop: () => stage.stop(),
-    idle: () => stage.idle(),
-    wake: () => stage.wake(),
+    start,
+    stop,
+    idle,
+    wake,
     async accept(feed, items) {
       const now = deps.now();
       const articles = items.map((item) => articleOf(feed, item, now));

@@ -48,14 +48,38 @@ export interface LlmOptions {
   log: Logger;
 }
 
+/** The answer without its `<think>…</think>` blocks, nor anything before a `</think>` whose opening was cut off. */
+function withoutThinking(content: string): string {
+  const lower = content.toLowerCase();
+  const kept: string[] = [];
+  let pos = 0;
+  // Each search resumes where the last found mark was: every character is scanned a bounded number of times.
+  let open = -2;
+  let close = -2;
+  for (;;) {
+    if (open !== -1 && open < pos) open = lower.indexOf('<think>', pos);
+    if (close !== -1 && close < pos) close = lower.indexOf('</think>', pos);
+    if (close >= 0 && (open < 0 || close < open)) {
+      kept.length = 0; // a dangling end: what came before was thinking
+      pos = close + '</think>'.length;
+      continue;
+    }
+    if (open < 0) break;
+    kept.push(content.slice(pos, open));
+    if (close < 0) return kept.join('');
+    pos = close + '</think>'.length;
+  }
+  kept.push(content.slice(pos));
+  return kept.join('');
+}
+
 /** Pulls the JSON object out of an answer: `<think>` blocks and code fences removed, prose around it ignored. */
 export function extractJson(content: string): unknown {
-  const text = content
-    .replace(/<think>[\s\S]*?<\/think>/gi, '')
-    .replace(/^[\s\S]*<\/think>/i, '')
-    .trim();
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
-  const body = fenced ? fenced[1]!.trim() : text;
+  // indexOf, not lazy regexes: an answer full of unclosed `<think>` or fences costs its length, not its square.
+  const text = withoutThinking(content).trim();
+  const open = text.indexOf('```');
+  const close = open >= 0 ? text.indexOf('```', open + 3) : -1;
+  const body = close > open ? text.slice(open + 3, close).replace(/^json\b/i, '').trim() : text;
   const start = body.indexOf('{');
   const end = body.lastIndexOf('}');
   if (start < 0 || end <= start) throw new Error(body ? 'no JSON object in the answer' : 'empty answer');

@@ -35,7 +35,8 @@ export interface ArticleForPrompt {
 
 /** Neutralises anything in the article that could close our quoting tag. */
 function quote(text: string): string {
-  return text.replace(/<\/?article\b[^>]*>/gi, (m) => m.replace('<', '‹').replace('>', '›'));
+  // Breaking the tag's opening `<` is enough for it never to read as ours; no `[^>]*` scan, so linear in the text.
+  return text.replace(/<(\/?)(article)\b/gi, '‹$1$2');
 }
 
 export function buildMessages(prompt: DigestPrompt, article: ArticleForPrompt): Array<{ role: 'system' | 'user'; content: string }> {

@@ -50,6 +50,9 @@ export interface NewDigest {
 
 export interface ArticleToSummarize extends ArticleSource {
   canonicalUrl?: string | undefined;
+  /** False when the feed that gave the text is not the URL's own site (default true). */
+  ownSite?: boolean;
+  feedId?: string;
   categories?: string[];
   source?: string | undefined;
   publishedAt?: number | undefined;
@@ -121,14 +124,20 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
   }
 
   /** The article behind a canonical URL: from the cache when any ask made it before, else read and digested, once for all concurrent asks. */
+  /**
+   * The article behind a canonical URL: from the URL's digest when any trusted ask made it, else read and digested, once for all
+   * concurrent asks. Untrusted text (a feed speaking for another site's URL) is digested by its content alone and never becomes
+   * the URL's digest; a page fetched from the URL itself is trusted whoever asked.
+   */
   const summarizeOnce = (
     canonical: string | undefined,
     key: string,
     read: () => Promise<ArticleText>,
     extra: Parameters<typeof digestText>[2],
     title?: string,
+    trusted = true,
   ): Promise<SummaryOutcome> =>
-    once(`article:${key}`, async () => {
+    once(`${trusted ? 'article' : 'foreign'}:${key}`, async () => {
       const hit = await cachedByUrl(canonical);
       if (hit) return fromCache(hit);
       let text: ArticleText;
@@ -138,14 +147,18 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
         if (error instanceof NotAnArticleError) return { kind: 'unreadable', reason: error.reason, url: error.url, ...(title ? { title } : {}) };
         throw error;
       }
-      return digestText(canonical, text, extra);
+      if (trusted) return digestText(canonical, text, extra);
+      if (text.from === 'page') return digestText(canonical, { ...text, title: text.pageTitle || text.title }, extra);
+      return digestText(undefined, { ...text, url: text.url ?? canonical }, extra);
     });
 
   return {
     forArticle(article) {
       const canonical = article.canonicalUrl ?? canonicalUrl(article.url);
       const extra = { categories: article.categories ?? [], source: article.source, publishedAt: article.publishedAt };
-      return summarizeOnce(canonical, canonical ?? shortHash(article.title + article.contentText), () => articleText(deps.fetch, article), extra, article.title);
+      const trusted = article.ownSite !== false;
+      const key = trusted ? (canonical ?? shortHash(article.title + article.contentText)) : `${article.feedId ?? ''}:${canonical ?? ''}:${shortHash(article.title + article.contentText)}`;
+      return summarizeOnce(canonical, key, () => articleText(deps.fetch, article), extra, article.title, trusted);
     },
 
     async forUrl(url) {

@@ -1,4 +1,4 @@
-// Which network addresses may be fetched: public unicast only, unless FETCH_ALLOW_PRIVATE names the host, host:port or CIDR.
+// Which network addresses may be fetched: public unicast only, unless FETCH_ALLOW_PRIVATE names the host (ports 80 and 443), host:port or CIDR.
 import ipaddr from 'ipaddr.js';
 
 export interface AllowList {
@@ -66,10 +66,14 @@ export interface Destination {
   ip?: string;
 }
 
-/** True when the allow list names this host, host:port, or a CIDR holding the address. */
+/** A bare host entry opens the web ports only: naming `10.0.0.5` must not open its database or admin ports. */
+const WEB_PORTS = new Set([80, 443]);
+
+/** True when the allow list names this host (on a web port), host:port, or a CIDR holding the address (any port). */
 export function isAllowedPrivate(dest: Destination, list: AllowList): boolean {
   const host = normaliseHost(dest.host);
-  if (list.hosts.has(host) || list.hostPorts.has(`${host}:${dest.port}`)) return true;
+  const webPort = WEB_PORTS.has(dest.port);
+  if ((webPort && list.hosts.has(host)) || list.hostPorts.has(`${host}:${dest.port}`)) return true;
   const candidates = [dest.ip, ipaddr.isValid(host) ? host : undefined].filter((x): x is string => !!x);
   for (const ip of candidates) {
     const addr = ipaddr.process(ip);
@@ -77,7 +81,7 @@ export function isAllowedPrivate(dest: Destination, list: AllowList): boolean {
       if (range.kind() === addr.kind() && addr.match(range, bits)) return true;
     }
     const norm = addr.toString();
-    if (list.hosts.has(norm) || list.hostPorts.has(`${norm}:${dest.port}`)) return true;
+    if ((webPort && list.hosts.has(norm)) || list.hostPorts.has(`${norm}:${dest.port}`)) return true;
   }
   return false;
 }

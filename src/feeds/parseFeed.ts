@@ -27,31 +27,76 @@ const parser: Parser<Record<string, unknown>, RawItem> = new Parser({
   },
 });
 
+/** The first tag named `name` (case-insensitive), up to its `>`: found with indexOf, never a regex over markup. */
+function firstTag(xml: string, names: string[]): { start: number; end: number; tag: string } | undefined {
+  const lower = xml.slice(0, 64 * 1024).toLowerCase();
+  let best: { start: number; end: number; tag: string } | undefined;
+  for (const name of names) {
+    let from = 0;
+    for (;;) {
+      const start = lower.indexOf(`<${name}`, from);
+      if (start < 0) break;
+      const next = lower[start + name.length + 1];
+      if (next !== undefined && !/[\s>/]/.test(next)) {
+        from = start + 1;
+        continue;
+      }
+      const end = xml.indexOf('>', start);
+      if (end >= 0 && (!best || start < best.start)) best = { start, end, tag: xml.slice(start, end + 1) };
+      break;
+    }
+  }
+  return best;
+}
+
 /** Removes what strict XML parsers choke on before the root: BOM, blank lines, prologs that are not first, bogus PIs. */
 function cleanXml(text: string): string {
-  return text
-    .replace(/^\uFEFF/, '')
-    .replace(/<\?(xml|phpxml)\b[^?]*\?>/i, '')
-    .replace(/^\s+/, '')
-    .replace(/<rss(?![^>]*\bversion=)(?=[\s>])/, '<rss version="2.0"');
+  // The prolog sits at the start: only the head is looked at, so a hostile document costs nothing more.
+  const head = text.slice(0, 4096).replace(/^\uFEFF/, '').replace(/<\?(xml|phpxml)\b[^?]{0,1024}\?>/i, '').replace(/^\s+/, '');
+  let xml = head + text.slice(4096);
+  const rss = firstTag(xml, ['rss']);
+  if (rss && !/\bversion\s*=/.test(rss.tag)) xml = `${xml.slice(0, rss.start)}<rss version="2.0"${xml.slice(rss.start + 4)}`;
+  return xml;
 }
 
 const attrValue = (tag: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*["']([^"']*)["']`, 'i').exec(tag)?.[1];
 
-/** Applies xml:base on entries and links (rss-parser ignores it): relative link hrefs become absolute. */
+/**
+ * Applies xml:base on entries and links (rss-parser ignores it): relative link hrefs become absolute.
+ * One pass over the tags with indexOf (CDATA and comments skipped whole): linear in the document.
+ */
 function applyXmlBase(xml: string, rootBase: string): string {
   if (!/\sxml:base\s*=/.test(xml)) return xml;
-  return xml.replace(/<(entry|item)\b([^>]*)>([\s\S]*?)<\/\1>/g, (whole, name: string, attrs: string, body: string) => {
-    const entryBase = absoluteUrl(attrValue(attrs, 'xml:base'), rootBase) ?? rootBase;
-    const fixed = body.replace(/<link\b[^>]*>/g, (tag) => {
+  const out: string[] = [];
+  let copied = 0;
+  let pos = 0;
+  let entryBase: string | undefined;
+  for (;;) {
+    const lt = xml.indexOf('<', pos);
+    if (lt < 0) break;
+    if (xml.startsWith('<![CDATA[', lt) || xml.startsWith('<!--', lt)) {
+      const close = xml.indexOf(xml[lt + 2] === '[' ? ']]>' : '-->', lt);
+      pos = close < 0 ? xml.length : close + 3;
+      continue;
+    }
+    const gt = xml.indexOf('>', lt);
+    if (gt < 0) break;
+    const tag = xml.slice(lt, gt + 1);
+    const closing = tag[1] === '/';
+    const name = /^<\/?([\w:.-]{1,64})/.exec(tag)?.[1]?.toLowerCase();
+    if (name === 'entry' || name === 'item') entryBase = closing ? undefined : (absoluteUrl(attrValue(tag, 'xml:base'), rootBase) ?? rootBase);
+    else if (name === 'link' && !closing && entryBase !== undefined) {
       const href = attrValue(tag, 'href');
-      if (href === undefined) return tag;
-      const base = absoluteUrl(attrValue(tag, 'xml:base'), entryBase) ?? entryBase;
-      const abs = absoluteUrl(href, base);
-      return abs ? tag.replace(/\bhref\s*=\s*["'][^"']*["']/, `href="${abs.replace(/&(?!amp;)/g, '&amp;').replace(/"/g, '&quot;')}"`) : tag;
-    });
-    return fixed === body ? whole : `<${name}${attrs}>${fixed}</${name}>`;
-  });
+      const abs = href === undefined ? undefined : absoluteUrl(href, absoluteUrl(attrValue(tag, 'xml:base'), entryBase) ?? entryBase);
+      if (abs) {
+        out.push(xml.slice(copied, lt), tag.replace(/\bhref\s*=\s*["'][^"']*["']/, `href="${abs.replace(/&(?!amp;)/g, '&amp;').replace(/"/g, '&quot;')}"`));
+        copied = gt + 1;
+      }
+    }
+    pos = gt + 1;
+  }
+  out.push(xml.slice(copied));
+  return out.join('');
 }
 
 /** Escapes bare ampersands and drops characters XML forbids: the usual damage in hand-made feeds. */
@@ -63,7 +108,7 @@ function repairXml(text: string): string {
 }
 
 function rootXmlBase(xml: string, feedUrl: string): string {
-  const root = /<(rss|feed|rdf:RDF|RDF)\b[^>]*>/i.exec(xml)?.[0] ?? '';
+  const root = firstTag(xml, ['rss', 'feed', 'rdf:rdf', 'rdf'])?.tag ?? '';
   const base = /\bxml:base\s*=\s*["']([^"']+)["']/i.exec(root)?.[1];
   return absoluteUrl(base, feedUrl) ?? feedUrl;
 }

@@ -19,6 +19,9 @@ export type PollOutcome =
   | { kind: 'not-modified' }
   | { kind: 'error'; message: string };
 
+/** New items of one feed taken per poll: a feed that re-keys thousands of items at once gets its newest only. */
+export const MAX_NEW_PER_POLL = 100;
+
 export interface PollDeps {
   feeds: Pick<FeedQueries, 'recordSuccess' | 'recordFailure'>;
   seen: SeenQueries;
@@ -28,6 +31,16 @@ export interface PollDeps {
   now: () => number;
   /** Least time between two polls of a feed (0: every tick). */
   intervalMs: number;
+  /** A feed brought more new items than one poll takes (told to its subscribers). */
+  onFlood?(feed: FeedState, total: number, kept: number): Promise<void>;
+}
+
+/** The newest `max` of the new items (by date where they have one, else in the feed's own order). */
+export function newestFirst(items: Item[], max: number): Item[] {
+  if (items.length <= max) return items;
+  const ranked = items.map((item, i) => ({ item, i }));
+  ranked.sort((a, b) => (b.item.publishedAt ?? Infinity) - (a.item.publishedAt ?? Infinity) || a.i - b.i);
+  return ranked.slice(0, max).map((r) => r.item);
 }
 
 /** First wait after a failure; it doubles per failure in a row, up to a day. */
@@ -51,7 +64,12 @@ export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOut
     }
     const { fresh, markSeen } = await findNewItems(deps.seen, feed.id, read.feed.items, now, log);
     const title = read.feed.title || feed.title || feed.url;
-    if (feed.primed && fresh.length > 0) await deps.sink.accept({ ...feed, title }, fresh);
+    const taken = newestFirst(fresh, MAX_NEW_PER_POLL);
+    if (feed.primed && taken.length > 0) await deps.sink.accept({ ...feed, title }, taken);
+    if (feed.primed && taken.length < fresh.length) {
+      log.warn('feed flooded: only its newest items are digested', { feedUrl: feed.url, newItems: fresh.length, kept: taken.length });
+      await deps.onFlood?.({ ...feed, title }, fresh.length, taken.length).catch((error: unknown) => log.error('could not tell about a flooded feed', { feedUrl: feed.url, error }));
+    }
     await markSeen();
     await deps.feeds.recordSuccess(feed.id, {
       at: now,

@@ -58,10 +58,11 @@ export function createPollStage(deps: PollStageDeps): PollStage {
     recheckMs: 30_000,
   });
 
+  const { start, stop, idle } = stage;
   return {
-    start: () => stage.start(),
-    stop: () => stage.stop(),
-    idle: () => stage.idle(),
+    start,
+    stop,
+    idle,
     tick(at = deps.now()) {
       dueBy = at;
       stage.wake();

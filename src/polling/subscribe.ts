@@ -14,8 +14,9 @@ export class SubscribeError extends Error {
     readonly input: string,
     readonly reason: 'bad-url' | 'limit' | 'not-a-feed' | 'fetch',
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'SubscribeError';
   }
 }
@@ -153,5 +154,5 @@ async function fetchNewFeed(deps: SubscribeDeps, input: string, url: string): Pr
 function wrap(input: string, error: unknown): SubscribeError {
   if (error instanceof SubscribeError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new SubscribeError(input, error instanceof NotAFeedError ? 'not-a-feed' : 'fetch', message);
+  return new SubscribeError(input, error instanceof NotAFeedError ? 'not-a-feed' : 'fetch', message, { cause: error });
 }

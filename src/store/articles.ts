@@ -15,8 +15,6 @@ export interface ArticleQueries {
   retryLater(p: PendingDigest, fields: { attempts: number; nextAttemptAt: number; error: string }): Promise<void>;
   /** Done (delivered to the next stage). */
   finish(p: Pick<PendingDigest, 'feedId' | 'articleKey'>): Promise<void>;
-  /** The earliest time a pending becomes due (for sleeping until then). */
-  nextDueAt(): Promise<number | undefined>;
   pendingCount(): Promise<number>;
   /** Forgets articles first seen before `before` that nothing waits for. */
   prune(before: number): Promise<number>;
@@ -34,6 +32,7 @@ function articleOf(r: Selectable<ArticlesTable>): Article {
     feedId: r.feed_id,
     feedTitle: r.feed_title,
     firstSeenAt: Number(r.first_seen_at),
+    ownSite: Number(r.own_site) === 1,
   };
   if (r.url !== null) a.url = r.url;
   if (r.canonical_url !== null) a.canonicalUrl = r.canonical_url;
@@ -75,6 +74,7 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
                 feed_id: a.feedId,
                 feed_title: a.feedTitle,
                 first_seen_at: a.firstSeenAt,
+                own_site: a.ownSite ? 1 : 0,
               })),
             )
             .onConflict((oc) => oc.column('key').doNothing())
@@ -150,10 +150,6 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
     },
     async finish(p) {
       await db.deleteFrom('pending_digests').where('feed_id', '=', p.feedId).where('article_key', '=', p.articleKey).execute();
-    },
-    async nextDueAt() {
-      const row = await db.selectFrom('pending_digests').select('next_attempt_at').orderBy('next_attempt_at').limit(1).executeTakeFirst();
-      return row ? Number(row.next_attempt_at) : undefined;
     },
     async pendingCount() {
       const row = await db.selectFrom('pending_digests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

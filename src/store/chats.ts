@@ -1,7 +1,7 @@
 // The chats table: each chat's settings and its next daily-digest instant (indexed, so the daily tick reads only the chats that are due).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChatSettings, DeliveryMode } from '../core/model.js';
-import { skipLocked } from './claim.js';
+import { chunks, skipLocked } from './claim.js';
 import type { Dialect } from './database.js';
 import type { ChatsTable, Database } from './schema.js';
 
@@ -25,6 +25,8 @@ export interface ChatQueries {
   claimDueDigests(now: number, limit: number, holdMs: number): Promise<ChatSettings[]>;
   /** A group became a supergroup: its settings move to the new id (copied, then removed). */
   moveChat(from: number, to: number): Promise<void>;
+  /** After a tick: these chats' next digest instants (chats sharing one go in one statement). */
+  scheduleDigests(next: Array<{ id: number; nextDigestAt: number | null }>, lastDigestAt: number): Promise<void>;
 }
 
 type Row = Selectable<ChatsTable>;
@@ -110,6 +112,15 @@ export function createChatQueries(db: Kysely<Database>, dialect: Dialect): ChatQ
           .execute();
         return rows.map(chatOf);
       });
+    },
+    async scheduleDigests(next, lastDigestAt) {
+      const byInstant = new Map<number | null, number[]>();
+      for (const n of next) byInstant.set(n.nextDigestAt, [...(byInstant.get(n.nextDigestAt) ?? []), n.id]);
+      for (const [instant, ids] of byInstant) {
+        for (const part of chunks(ids)) {
+          await db.updateTable('chats').set({ next_digest_at: instant, last_digest_at: lastDigestAt }).where('id', 'in', part).execute();
+        }
+      }
     },
     async moveChat(from, to) {
       await db.transaction().execute(async (tx) => {

@@ -117,7 +117,7 @@ export async function importLegacyStore(store: Store, now: number): Promise<Lega
           const p = value as PendingDigest;
           const article = parse((await sql<{ value: string }>`SELECT value FROM keyv WHERE key = ${`articles:${p.articleKey}`}`.execute(db)).rows[0]?.value ?? 'null', now) as Article | undefined;
           if (!article) break;
-          await store.articles.accept([article], [{ ...p, nextAttemptAt: Math.min(p.nextAttemptAt, now) }]);
+          await store.articles.accept([{ ...article, ownSite: article.ownSite ?? true }], [{ ...p, nextAttemptAt: Math.min(p.nextAttemptAt, now) }]);
           report.pending++;
           break;
         }

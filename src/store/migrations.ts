@@ -75,6 +75,7 @@ const initial: Migration = {
       .addColumn('feed_id', 'text', (c) => c.notNull())
       .addColumn('feed_title', 'text', (c) => c.notNull())
       .addColumn('first_seen_at', 'bigint', (c) => c.notNull())
+      .addColumn('own_site', 'integer', (c) => c.notNull().defaultTo(1))
       .execute();
     await db.schema.createIndex('articles_by_age').on('articles').columns(['first_seen_at']).execute();
 
@@ -93,6 +94,7 @@ const initial: Migration = {
       .execute();
     await db.schema.createIndex('pending_digests_turn').on('pending_digests').columns(['turn_at']).execute();
     await db.schema.createIndex('pending_digests_by_feed').on('pending_digests').columns(['feed_id', 'turn_at']).execute();
+    await db.schema.createIndex('pending_digests_by_article').on('pending_digests').columns(['article_key']).execute();
 
     await db.schema
       .createTable('outbox')

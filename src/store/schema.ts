@@ -65,6 +65,7 @@ export interface ArticlesTable {
   feed_id: string;
   feed_title: string;
   first_seen_at: number;
+  own_site: number;
 }
 
 export interface PendingDigestsTable {

@@ -62,7 +62,7 @@ export async function openStore(url: string, onError: (error: unknown) => void =
     seen: createSeenQueries(db),
     articles: createArticleQueries(db, dialect),
     outbox: createOutboxQueries(db),
-    daily: createDailyQueries(db),
+    daily: createDailyQueries(db, dialect),
     quotas: createQuotas(db),
     leases: createLeases(db),
     jobs: createJobQueries(db, dialect),

@@ -36,7 +36,7 @@ function run(args: string[], env: Record<string, string> = {}, cwd = mkdtempSync
         PROMPTS_DIR: join(ROOT, 'prompts'),
         OPENAI_API_KEY: 'sk-cli-secret',
         OPENAI_BASE_URL: llm.baseUrl,
-        FETCH_ALLOW_PRIVATE: '127.0.0.1',
+        FETCH_ALLOW_PRIVATE: '127.0.0.1/32',
         LOG_LEVEL: 'error',
         ...env,
       },
@@ -117,7 +117,7 @@ describe('feed-digest-bot poll --once', () => {
     // A chat follows a good feed (through the bot's own subscribe path) and a broken one.
     web.set('/feed.xml', { body: rss('新闻', [{ title: '旧文', link: web.url('/old'), guid: 'old' }]) });
     web.set('/broken.xml', { body: '<rss><channel><title>坏' });
-    const app = await createApp(parseConfig({ ...env, PROMPTS_DIR: join(ROOT, 'prompts'), FETCH_ALLOW_PRIVATE: '127.0.0.1' }), silentLogger);
+    const app = await createApp(parseConfig({ ...env, PROMPTS_DIR: join(ROOT, 'prompts'), FETCH_ALLOW_PRIVATE: '127.0.0.1/32' }), silentLogger);
     await app.subscriber.subscribe(9001, web.url('/feed.xml'));
     await app.store.feeds.insert({ id: 'deadbeefdeadbeef', url: web.url('/broken.xml'), nextPollAt: 0, errorCount: 0, primed: false, createdAt: Date.now() });
     await app.store.subscriptions.follow('deadbeefdeadbeef', 9001, 0, 10);

@@ -9,7 +9,7 @@ const hostile = `<script>alert("x")</script> & <b>bold</b> &amp; &lt; 😀 "quot
 
 function dispatch(over: Partial<Dispatch> = {}): Dispatch {
   return {
-    article: { key: 'k', url: 'https://e.com/a?x=1&y="2"', title: hostile, categories: [], contentText: hostile.repeat(50), feedId: 'f', feedTitle: hostile, firstSeenAt: 0 },
+    article: { key: 'k', url: 'https://e.com/a?x=1&y="2"', title: hostile, categories: [], contentText: hostile.repeat(50), feedId: 'f', feedTitle: hostile, firstSeenAt: 0, ownSite: true },
     feedId: newFeedState('f', 'https://e.com/feed', 0).id,
     feedTitle: hostile,
     digest: { title: hostile, tldr: hostile, summary: hostile.repeat(40), tags: ['AI', 'C_plus'], model: 'm', promptVersion: 'v', createdAt: 0 },

@@ -30,8 +30,8 @@ const processPending = async () => {
 };
 const waiting = () => store.articles.pendingCount();
 
-const feedA: FeedState = { ...newFeedState('feedA', 'https://a.example/feed', 0), title: 'Feed A', primed: true };
-const feedB: FeedState = { ...newFeedState('feedB', 'https://b.example/rss', 0), title: 'Feed B', primed: true };
+const feedA: FeedState = { ...newFeedState('feedA', 'https://news.example/feed', 0), title: 'Feed A', primed: true };
+const feedB: FeedState = { ...newFeedState('feedB', 'https://www.news.example/rss', 0), title: 'Feed B', primed: true };
 
 function item(url: string, title = '新芯片'): Item {
   const i: Item = { key: '', url, title, categories: ['科技'], contentText: ARTICLE_TEXT, canonicalUrl: canonicalUrl(url)! };

@@ -37,7 +37,7 @@ function summarizer(over: { prompt?: DigestPrompt; budget?: number } = {}): Summ
 beforeAll(async () => {
   llmServer = await startOpenAiServer();
   pages = await startFeedServer();
-  fetch = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1'), maxBytes: 1024 * 1024, timeoutMs: 3000 });
+  fetch = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1/32'), maxBytes: 1024 * 1024, timeoutMs: 3000 });
   pages.set('/a', { body: articlePage('芯片新设计'), contentType: 'text/html; charset=utf-8' });
   pages.set('/list', { body: `<html><body>${Array.from({ length: 80 }, (_, i) => `<li><a href="/n${i}">新闻标题第${i}条，点击查看详情内容</a></li>`).join('')}</body></html>`, contentType: 'text/html' });
   pages.set('/doc.pdf', { body: '%PDF-1.4 ...', contentType: 'application/pdf' });

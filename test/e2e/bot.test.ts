@@ -93,7 +93,13 @@ describe('subscribing and instant pushes', () => {
     const button = pick!.replyMarkup!.inline_keyboard![0]![0]!;
     expect(button.text).toBe('1. 科技日报');
     h.api.callback(1001, button.callback_data);
-    await h.api.waitFor(() => h.api.sentTo(1001).some((m) => m.text.includes('已取消订阅')));
+    // The press is answered with a toast and the buttons' message is edited in place (no new message).
+    await h.api.waitFor(() => h.api.calls.some((c) => c.method === 'editMessageText' && String(c.body.text).includes('已取消订阅')));
+    expect(h.api.calls.some((c) => c.method === 'answerCallbackQuery' && c.body.text === '已取消订阅')).toBe(true);
+    expect(await h.bot.app.store.subscriptions.ofChat(1001)).toEqual([]);
+    // Pressed again, the stale button says so kindly, to the presser.
+    h.api.callback(1001, button.callback_data);
+    await h.api.waitFor(() => h.api.calls.some((c) => c.method === 'answerCallbackQuery' && String(c.body.text).includes('按钮已过期')));
   });
 });
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
     STORE_URL: tempStoreUrl(),
     POLL_CRON: '0 0 1 1 *',
     FEED_INTERVAL_MINUTES: '0.01', // due again at once: the child's start-up poll finds the new article
-    FETCH_ALLOW_PRIVATE: '127.0.0.1',
+    FETCH_ALLOW_PRIVATE: '127.0.0.1/32',
     PORT: '0',
     PROMPTS_DIR: join(root, 'prompts'),
     LOG_LEVEL: 'warn',

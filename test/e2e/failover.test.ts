@@ -58,7 +58,7 @@ describe.skipIf(!postgresUp)('failover between replicas', () => {
       OPENAI_MODEL: 'test-model',
       STORE_URL: db.url,
       POLL_CRON: '0 0 1 1 *',
-      FETCH_ALLOW_PRIVATE: '127.0.0.1',
+      FETCH_ALLOW_PRIVATE: '127.0.0.1/32',
       PROMPTS_DIR: join(ROOT, 'prompts'),
       LOG_LEVEL: 'warn',
       PATH: process.env.PATH ?? '',

@@ -60,7 +60,7 @@ describe.skipIf(!present)('real feeds from the corpus', () => {
   let fetch: SafeFetch;
   beforeAll(async () => {
     server = await startFeedServer();
-    fetch = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1'), maxBytes: 5 * 1024 * 1024, timeoutMs: 5000 });
+    fetch = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1/32'), maxBytes: 5 * 1024 * 1024, timeoutMs: 5000 });
   });
   afterAll(async () => {
     await fetch.close();

@@ -10,7 +10,7 @@ let fetch: SafeFetch;
 
 beforeAll(async () => {
   server = await startFeedServer();
-  fetch = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1'), maxBytes: 64 * 1024, timeoutMs: 1500 });
+  fetch = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1/32'), maxBytes: 64 * 1024, timeoutMs: 1500 });
 });
 afterAll(async () => {
   await fetch.close();
@@ -197,7 +197,10 @@ describe('addresses (SSRF)', () => {
     expect((await failure(otherPort(server.url('/ok')))).kind).toBe('refused');
     const byCidr = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.0/8'), maxBytes: 1024, timeoutMs: 1000 });
     expect((await byCidr(server.url('/ok'))).status).toBe('ok');
-    await Promise.all([byPort.close(), otherPort.close(), byCidr.close()]);
+    // A bare host opens its web ports only (80, 443), not this test server's port (nor a database's).
+    const bareHost = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1'), maxBytes: 1024, timeoutMs: 1000 });
+    expect((await failure(bareHost(server.url('/ok')))).kind).toBe('refused');
+    await Promise.all([byPort.close(), otherPort.close(), byCidr.close(), bareHost.close()]);
   });
 
   it.each(['file:///etc/passwd', 'ftp://example.org/feed', 'gopher://x', 'not a url', 'http://user:pw@example.org/'])('refuses %s as a URL', async (url) => {

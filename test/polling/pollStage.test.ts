@@ -22,7 +22,7 @@ let deps: PollDeps;
 beforeEach(async () => {
   server = await startFeedServer();
   store = await openTempStore();
-  fetch = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1'), maxBytes: 1024 * 1024, timeoutMs: 800 });
+  fetch = createSafeFetch({ allowPrivate: parseAllowList('127.0.0.1/32'), maxBytes: 1024 * 1024, timeoutMs: 800 });
   clock = Date.parse('2026-11-24T08:00:00Z');
   received = [];
   deps = {

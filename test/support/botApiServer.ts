@@ -95,7 +95,7 @@ export interface BotApiServer {
   message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup' | 'channel'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string } }): number;
   /** The bot's own membership changed (kicked, left, member). */
   membership(chatId: number, status: 'kicked' | 'left' | 'member'): number;
-  callback(chatId: number, data: string, options?: { fromId?: number; chatType?: 'private' | 'group' | 'supergroup' }): number;
+  callback(chatId: number, data: string, options?: { fromId?: number; chatType?: 'private' | 'group' | 'supergroup' | 'channel' }): number;
   /** The raw update as a webhook would carry it. */
   makeUpdate(chatId: number, text: string): Record<string, unknown>;
   block(chatId: number): void;

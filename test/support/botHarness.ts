@@ -37,7 +37,7 @@ export async function startHarness(options: { env?: Record<string, string>; api?
     OPENAI_MODEL: 'test-model',
     STORE_URL: options.storeUrl ?? tempStoreUrl(),
     POLL_CRON: '0 0 1 1 *',
-    FETCH_ALLOW_PRIVATE: '127.0.0.1',
+    FETCH_ALLOW_PRIVATE: '127.0.0.1/32',
     PORT: '0',
     PROMPTS_DIR: join(import.meta.dirname, '../../prompts'),
     LOG_LEVEL: 'info',

@@ -41,7 +41,7 @@ export async function startCluster(options: { storeUrl: string; replicas: number
       OPENAI_MODEL: 'test-model',
       STORE_URL: options.storeUrl,
       POLL_CRON: '0 0 1 1 *',
-      FETCH_ALLOW_PRIVATE: '127.0.0.1',
+      FETCH_ALLOW_PRIVATE: '127.0.0.1/32',
       PORT: '0',
       PROMPTS_DIR: join(import.meta.dirname, '../../prompts'),
       ...options.env,

@@ -6,6 +6,8 @@ import type { BotContext, BotServices } from '../context.js';
 import { feedsOfChat, subscribeAll } from './subscriptions.js';
 
 const MAX_OPML_BYTES = 1024 * 1024;
+/** Feeds one /import may add (the rest are named in the reply). */
+const MAX_IMPORT = 500;
 
 interface TelegramDocument {
   file_id: string;
@@ -42,14 +44,18 @@ export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServic
   });
 
   const importFrom = async (ctx: BotContext) => {
-    if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
+    if (!(await ctx.requireAdmin())) return;
     const doc = documentOf(ctx);
     if (!doc) return ctx.say(ctx.t.importNeedsFile);
     let urls: string[];
     try {
-      urls = parseOpml(await download(ctx, doc)).map((f) => f.url);
+      urls = [...new Set(parseOpml(await download(ctx, doc)).map((f) => f.url))];
     } catch (error) {
       return ctx.say(ctx.t.importBadFile(escapeHtml((error as Error).message)));
+    }
+    if (urls.length > MAX_IMPORT) {
+      await ctx.say(ctx.t.importTooMany(MAX_IMPORT, urls.length - MAX_IMPORT));
+      urls = urls.slice(0, MAX_IMPORT);
     }
     if (urls.length === 0) return ctx.say(ctx.t.importBadFile('no feeds in it'));
     await ctx.say(ctx.t.importWorking(urls.length));

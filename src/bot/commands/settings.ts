@@ -27,18 +27,20 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
     ctx.chatSettings = chat;
     return chat;
   };
-  const showSettings = async (ctx: BotContext) => {
+  const settingsMessage = async (ctx: BotContext) => {
     const chat = ctx.chatSettings;
     const feeds = await services.store.subscriptions.countOfChat(chat.id);
-    await ctx.say(escapeHtml(ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), chat.timezone, feeds)), {
-      replyMarkup: settingsKeyboard(chat, ctx),
-    });
+    return { html: escapeHtml(ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), chat.timezone, feeds)), keyboard: settingsKeyboard(chat, ctx) };
+  };
+  const showSettings = async (ctx: BotContext) => {
+    const { html, keyboard } = await settingsMessage(ctx);
+    await ctx.say(html, { replyMarkup: keyboard });
   };
 
   bot.command('mode', async (ctx) => {
     const mode = argsOf(ctx)[0]?.toLowerCase() as DeliveryMode | undefined;
     if (!mode || !MODES.includes(mode)) return ctx.say(escapeHtml(ctx.t.usage.mode!));
-    if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
+    if (!(await ctx.requireAdmin())) return;
     await save(ctx, { mode });
     await ctx.say(escapeHtml(ctx.t.modeSet(ctx.t.modeNames[mode])));
   });
@@ -46,7 +48,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   bot.command('time', async (ctx) => {
     const time = argsOf(ctx)[0];
     if (!time || !TIME_OF_DAY.test(time)) return ctx.say(escapeHtml(ctx.t.usage.time!));
-    if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
+    if (!(await ctx.requireAdmin())) return;
     const chat = await save(ctx, { digestTime: padClock(time) });
     await ctx.say(escapeHtml(ctx.t.timeSet(chat.digestTime, chat.timezone)));
   });
@@ -55,7 +57,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
     const tz = argsOf(ctx)[0];
     if (!tz) return ctx.say(escapeHtml(ctx.t.usage.tz!));
     if (!isTimeZone(tz)) return ctx.say(escapeHtml(ctx.t.tzBad(tz)));
-    if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
+    if (!(await ctx.requireAdmin())) return;
     const canonical = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
     await save(ctx, { timezone: canonical });
     await ctx.say(escapeHtml(ctx.t.tzSet(canonical)));
@@ -64,16 +66,21 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   bot.command('settings', (ctx) => showSettings(ctx));
 
   bot.action(/^set:(mode|time):(.+)$/, async (ctx) => {
-    await ctx.answerCbQuery().catch(() => {});
-    if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
+    if (!(await ctx.requireAdmin())) return;
     const [, what, value] = ctx.match;
     if (what === 'mode' && MODES.includes(value as DeliveryMode)) await save(ctx, { mode: value as DeliveryMode });
     else if (what === 'time' && TIME_OF_DAY.test(value!)) await save(ctx, { digestTime: padClock(value!) });
-    else return;
-    await showSettings(ctx);
+    else return void (await ctx.answerCbQuery(ctx.t.staleButton).catch(() => {}));
+    await ctx.answerCbQuery(ctx.t.saved).catch(() => {});
+    // The settings message is edited in place: one message however many presses.
+    const { html, keyboard } = await settingsMessage(ctx);
+    await ctx.editMessageText(html, { parse_mode: 'HTML', reply_markup: keyboard }).catch((error: unknown) => {
+      if (!/message is not modified/.test(String((error as Error).message))) services.log.warn('could not edit the settings message', { chatId: ctx.chat!.id, error });
+    });
   });
 
   bot.command('digest', async (ctx) => {
+    if (!(await ctx.requireAdmin())) return; // it empties the group's queue for everyone
     const count = await services.daily.sendNow(ctx.chat.id);
     if (count === 0) await ctx.say(ctx.t.digestEmpty);
   });

@@ -5,14 +5,20 @@ import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtm
 import { SubscribeError } from '../../polling/subscribe.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
+import { explain, healthReason } from '../userErrors.js';
 
 export async function feedsOfChat(services: BotServices, chatId: number): Promise<FeedState[]> {
   const subs = await services.store.subscriptions.ofChat(chatId);
   return services.store.feeds.getMany(subs.map((s) => s.feedId));
 }
 
+/** URLs one /sub may carry (each may cost a fetch). */
+export const MAX_URLS_PER_SUB = 20;
+
+const unsubKeyboard = (feeds: FeedState[]) => feeds.slice(0, 50).map((f, i) => [{ text: `${i + 1}. ${truncate(f.title ?? f.url, 40)}`, callback_data: `unsub:${f.id}` }]);
+
 function health(ctx: BotContext, feed: FeedState): string {
-  if (feed.errorCount > 0) return ctx.t.healthFailing(feed.errorCount, escapeHtml(truncate(feed.lastError ?? '', 160)));
+  if (feed.errorCount > 0) return ctx.t.healthFailing(feed.errorCount, escapeHtml(healthReason(feed.lastError ?? '', ctx.lang)));
   return feed.lastSuccessAt ? ctx.t.healthOk : ctx.t.healthNew;
 }
 
@@ -33,8 +39,10 @@ export async function subscribeAll(services: BotServices, ctx: Replier, urls: st
       }
     } catch (error) {
       const reason =
-        error instanceof SubscribeError && error.reason === 'limit' ? ctx.t.subLimit(services.config.delivery.maxSubscriptionsPerChat) : (error as Error).message;
-      services.log.info('subscribe failed', { chatId: ctx.chatId, url, error: reason });
+        error instanceof SubscribeError && error.reason === 'limit'
+          ? ctx.t.subLimit(services.config.delivery.maxSubscriptionsPerChat)
+          : explain(error, ctx.lang, services.log, { chatId: ctx.chatId, url });
+      services.log.info('subscribe failed', { chatId: ctx.chatId, url, error });
       report.failed.push([url, reason]);
       lines.push(ctx.t.subFailed(escapeHtml(url), escapeHtml(truncate(reason, 300))));
     }
@@ -52,9 +60,11 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
   });
 
   bot.command(['sub', 'subscribe'], async (ctx) => {
-    if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
-    const urls = [...new Set(argsOf(ctx))];
-    if (urls.length === 0) return ctx.say(escapeHtml(ctx.t.usage.sub!));
+    if (!(await ctx.requireAdmin())) return;
+    const all = [...new Set(argsOf(ctx))];
+    if (all.length === 0) return ctx.say(escapeHtml(ctx.t.usage.sub!));
+    const urls = all.slice(0, MAX_URLS_PER_SUB);
+    if (all.length > urls.length) await ctx.say(ctx.t.subTooMany(MAX_URLS_PER_SUB, all.length - urls.length));
     // Feeds the bot already polls are followed at once (one insert); only new ones need a fetch, in the background.
     const known = await Promise.all(urls.map((u) => services.subscriber.known(u).catch(() => undefined)));
     if (known.every(Boolean)) return void (await subscribeAll(services, replierOf(ctx), urls));
@@ -63,13 +73,12 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
   });
 
   bot.command(['unsub', 'unsubscribe'], async (ctx) => {
-    if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
+    if (!(await ctx.requireAdmin())) return;
     const feeds = await feedsOfChat(services, ctx.chat.id);
     if (feeds.length === 0) return ctx.say(ctx.t.listEmpty);
     const arg = argsOf(ctx)[0];
     if (!arg) {
-      const keyboard = feeds.slice(0, 50).map((f, i) => [{ text: `${i + 1}. ${truncate(f.title ?? f.url, 40)}`, callback_data: `unsub:${f.id}` }]);
-      return ctx.say(ctx.t.unsubPick, { replyMarkup: { inline_keyboard: keyboard } });
+      return ctx.say(ctx.t.unsubPick, { replyMarkup: { inline_keyboard: unsubKeyboard(feeds) } });
     }
     const n = Number(arg);
     const feed = Number.isInteger(n) && n >= 1 ? feeds[n - 1] : feeds.find((f) => f.url === arg || f.url === arg.replace(/\/$/, '') || f.url.replace(/\/$/, '') === arg.replace(/\/$/, ''));
@@ -79,11 +88,17 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
   });
 
   bot.action(/^unsub:([0-9a-f]{16})$/, async (ctx) => {
-    await ctx.answerCbQuery().catch(() => {});
-    if (!(await ctx.mayChange())) return ctx.say(ctx.t.adminOnly);
+    if (!(await ctx.requireAdmin())) return;
     const feed = await services.store.feeds.get(ctx.match[1]!);
     const removed = feed ? await services.subscriber.unsubscribe(ctx.chat!.id, feed.id) : false;
-    await ctx.say(removed && feed ? ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)) : ctx.t.unsubUnknown('?'));
+    await ctx.answerCbQuery(removed ? ctx.t.unsubToast : ctx.t.staleButton).catch(() => {});
+    // The list of buttons is edited in place to what the chat follows now.
+    const feeds = await feedsOfChat(services, ctx.chat!.id);
+    const text = removed && feed ? ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)) : ctx.t.unsubPick;
+    const markup = feeds.length ? { inline_keyboard: unsubKeyboard(feeds) } : undefined;
+    await ctx.editMessageText(feeds.length ? `${text}\n\n${ctx.t.unsubPick}` : text, { parse_mode: 'HTML', ...(markup ? { reply_markup: markup } : {}) }).catch((error: unknown) => {
+      if (!/message is not modified/.test(String((error as Error).message))) services.log.warn('could not edit the unsubscribe buttons', { chatId: ctx.chat!.id, error });
+    });
   });
 
   bot.command('list', async (ctx) => {

@@ -3,18 +3,12 @@ import type { Telegraf } from 'telegraf';
 import { localDay } from '../../core/localTime.js';
 import { hashtags } from '../../core/renderDigest.js';
 import { escapeHtml, link, truncate } from '../../core/telegramHtml.js';
-import { FetchError } from '../../feeds/safeFetch.js';
-import { LlmError } from '../../digests/llmClient.js';
-import { BudgetExhaustedError } from '../../digests/tokenBudget.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
+import { explain } from '../userErrors.js';
 
 const URL_ONLY = /^\s*(https?:\/\/\S+)\s*$/i;
 
-function reasonOf(error: unknown): string {
-  if (error instanceof FetchError || error instanceof LlmError || error instanceof BudgetExhaustedError) return error.message;
-  return 'internal error';
-}
 
 async function underQuota(services: BotServices, ctx: BotContext): Promise<boolean> {
   const userId = ctx.from?.id ?? ctx.chat!.id;
@@ -39,7 +33,10 @@ async function summarize(services: BotServices, ctx: BotContext, url: string): P
 async function answerSummary(services: BotServices, reply: Replier, url: string): Promise<void> {
   try {
     const outcome = await services.summarizer.forUrl(url);
-    if (outcome.kind === 'unreadable') return reply.say(reply.t.summaryUnreadable(escapeHtml(outcome.reason)));
+    if (outcome.kind === 'unreadable') {
+      services.log.info('summary: no article on the page', { chatId: reply.chatId, url, reason: outcome.reason });
+      return reply.say(reply.t.summaryUnreadable);
+    }
     const d = outcome.digest;
     const summary = escapeHtml(d.summary);
     await reply.say(
@@ -52,7 +49,7 @@ async function answerSummary(services: BotServices, reply: Replier, url: string)
     );
   } catch (error) {
     services.log.warn('summary failed', { chatId: reply.chatId, url, error });
-    await reply.say(reply.t.summaryFailed(escapeHtml(truncate(reasonOf(error), 300))));
+    await reply.say(reply.t.summaryFailed(escapeHtml(explain(error, reply.lang, services.log, { chatId: reply.chatId, url }))));
   }
 }
 

@@ -1,0 +1,44 @@
+// Hostile markup costs its length: a 5 MB feed, page, OPML file or LLM answer built to make regexes backtrack is read (or refused) and the bot goes on.
+// (These tests simply finish; a quadratic path would run for hours. The CPU figures are in `npm run bench -- hostile`.)
+import { describe, expect, it } from 'vitest';
+import { parseOpml } from '../../src/core/opml.js';
+import { htmlToText } from '../../src/core/text.js';
+import { extractJson } from '../../src/digests/llmClient.js';
+import { buildMessages } from '../../src/digests/prompt.js';
+import { discoverFeeds } from '../../src/feeds/autodiscovery.js';
+import { parseFeed } from '../../src/feeds/parseFeed.js';
+import { hostileFeed, unclosed } from '../support/hostile.js';
+
+const MB = 1024 * 1024;
+
+describe('hostile input', () => {
+  it('parses a 5 MB feed whose items repeat unclosed <script, <link, <!--, <rss and <?xml', async () => {
+    const feed = await parseFeed(hostileFeed(5 * MB), 'https://evil.example/feed.xml');
+    expect(feed.items.length).toBeGreaterThan(100);
+    expect(feed.items[0]!.url).toBe('https://evil.example/0');
+  });
+
+  it('turns 5 MB of half-open tags into text', () => {
+    for (const opening of ['<script ', '<style ', '<!-- ', '<p ', '<![CDATA[ ', '<a href="']) {
+      expect(typeof htmlToText(unclosed(opening, (5 * MB) / opening.length))).toBe('string');
+    }
+  });
+
+  it('looks for feeds in a page of 5 MB of unclosed <link and <base', () => {
+    expect(discoverFeeds(unclosed('<link rel="alternate" ', MB / 4) + unclosed('<base ', MB / 8), 'https://x.example/')).toEqual([]);
+  });
+
+  it('reads an OPML file of unclosed <outline', () => {
+    expect(parseOpml(`<opml>${unclosed('<outline xmlUrl="', MB / 8)}`)).toEqual([]);
+  });
+
+  it('reads an LLM answer of unclosed <think> and fences', () => {
+    expect(() => extractJson(unclosed('<think>', MB / 4) + unclosed('```', MB / 4))).toThrow();
+    expect(extractJson(`${unclosed('</think>', MB / 8)}{"a":1}`)).toEqual({ a: 1 });
+  });
+
+  it('quotes an article of unclosed <article tags', () => {
+    const messages = buildMessages({ instructions: 'x', version: 'v' }, { title: 't', text: unclosed('<article ', MB / 4) });
+    expect(messages[1]!.content).not.toContain('<article ');
+  });
+});
