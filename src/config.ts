@@ -49,12 +49,15 @@ export interface Config {
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 
 export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly expected: string,
-  ) {
-    super(`${variable}: ${expected}`);
+  /** One entry per bad variable: every one is reported at once, not one per start. */
+  readonly problems: Array<{ variable: string; expected: string }>;
+  constructor(problems: Array<{ variable: string; expected: string }>) {
+    super(problems.map((p) => `${p.variable}: ${p.expected}`).join('\n'));
     this.name = 'ConfigError';
+    this.problems = problems;
+  }
+  get variable(): string {
+    return this.problems[0]!.variable;
   }
 }
 
@@ -162,14 +165,18 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
 
 const SECRET_VARIABLES = new Set(['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'OPENAI_API_KEY']);
 
-/** Validates the environment once; throws ConfigError naming the first bad variable (and its value, unless it is a secret). */
+/** Validates the environment once; throws ConfigError naming every bad variable (and its value, unless it is a secret). */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'environment');
-    const got = SECRET_VARIABLES.has(name) ? '' : `, got ${JSON.stringify(String(env[name] ?? ''))}`;
-    throw new ConfigError(name, `expected ${issue.message}${got}`);
+    const problems = new Map<string, string>();
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      if (problems.has(name)) continue;
+      const got = SECRET_VARIABLES.has(name) ? '' : `, got ${JSON.stringify(String(env[name] ?? ''))}`;
+      problems.set(name, `expected ${issue.message}${got}`);
+    }
+    throw new ConfigError([...problems].map(([variable, expected]) => ({ variable, expected })));
   }
   const e = result.data;
   return {

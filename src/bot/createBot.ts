@@ -33,8 +33,8 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;
     if (!chat) return next();
-    const userLang = chat.type === 'private' ? langOf(ctx.from?.language_code) : undefined;
-    const fresh = newChat(chat.id, chat.type, { digestTime: services.config.digest.time, timezone: services.config.digest.timezone, lang: userLang ?? 'zh' }, services.now());
+    // A new chat speaks the language of the first person who writes in it (groups too); /lang changes it for good.
+    const fresh = newChat(chat.id, chat.type, { digestTime: services.config.digest.time, timezone: services.config.digest.timezone, lang: langOf(ctx.from?.language_code) }, services.now());
     if ('title' in chat && chat.title) fresh.title = chat.title;
     let settings: ChatSettings = await services.store.chats.ensure(fresh);
     if (!settings.active) {
@@ -42,7 +42,6 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
       settings = { ...settings, active: true };
       delete settings.inactiveReason;
     }
-    if (userLang && userLang !== settings.lang) settings = (await services.store.chats.update(chat.id, { lang: userLang })) ?? settings;
     ctx.chatSettings = settings;
     ctx.lang = settings.lang;
     ctx.t = TEXTS[settings.lang];
@@ -52,7 +51,7 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
 
   const help = (ctx: BotContext) => {
     const lines = COMMANDS.map((c) => `/${c.command} — ${escapeHtml(c[ctx.lang])}`);
-    return ctx.say(`${escapeHtml(ctx.t.welcome)}\n\n${escapeHtml(ctx.t.help)}\n${lines.join('\n')}`);
+    return ctx.say(`${ctx.t.welcome}\n\n${ctx.t.help}\n${lines.join('\n')}`);
   };
   bot.start(help);
   bot.help(help);

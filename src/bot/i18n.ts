@@ -19,10 +19,15 @@ export const COMMANDS: Array<{ command: string; zh: string; en: string }> = [
   { command: 'settings', zh: '查看和修改设置', en: 'Show and change settings' },
   { command: 'export', zh: '导出订阅为 OPML', en: 'Export feeds as OPML' },
   { command: 'import', zh: '从 OPML 文件导入订阅', en: 'Import feeds from an OPML file' },
+  { command: 'lang', zh: '语言：zh 或 en', en: 'Language: zh or en' },
   { command: 'help', zh: '帮助', en: 'Help' },
 ];
 
-type Texts = {
+/**
+ * Every text is Telegram HTML, ready to send: its own `<`, `>` and `&` are escaped here, and every argument a caller passes
+ * in must already be escaped (titles, URLs, user input). A test renders each with hostile samples through Telegram's rules.
+ */
+export type Texts = {
   welcome: string;
   help: string;
   usage: Record<string, string>;
@@ -63,7 +68,9 @@ type Texts = {
   importWorking: (n: number) => string;
   importReport: (added: number, already: number, failed: Array<[string, string]>) => string;
   importBadFile: (reason: string) => string;
+  opmlReasons: { tooLarge: string; notOpml: string; empty: string };
   modeNames: Record<'instant' | 'daily' | 'both', string>;
+  langSet: string;
 };
 
 export const TEXTS: Record<Lang, Texts> = {
@@ -71,12 +78,13 @@ export const TEXTS: Record<Lang, Texts> = {
     welcome: '你好！我会关注你订阅的 RSS/Atom/JSON 源，把每篇新文章浓缩成简体中文摘要推送给你。\n\n发送 /sub 加上网址即可订阅，例如：\n/sub https://www.ruanyifeng.com/blog/atom.xml',
     help: '可用命令：',
     usage: {
-      sub: '用法：/sub <网址> [<网址> ...]',
-      unsub: '用法：/unsub <网址或编号>',
-      summary: '用法：/summary <网址>',
+      sub: '用法：/sub &lt;网址&gt; [&lt;网址&gt; ...]',
+      unsub: '用法：/unsub &lt;网址或编号&gt;',
+      summary: '用法：/summary &lt;网址&gt;',
       mode: '用法：/mode instant|daily|both',
       time: '用法：/time HH:MM（例如 /time 08:30）',
-      tz: '用法：/tz <IANA 时区>（例如 /tz Asia/Shanghai）',
+      tz: '用法：/tz &lt;时区&gt;（例如 /tz Asia/Shanghai、/tz 北京、/tz UTC+8）',
+      lang: '用法：/lang zh 或 /lang en',
     },
     adminOnly: '只有管理员可以修改订阅和设置。',
     saved: '已保存',
@@ -93,7 +101,7 @@ export const TEXTS: Record<Lang, Texts> = {
     unsubDone: (title) => `已取消订阅 <b>${title}</b>。`,
     unsubUnknown: (what) => `没有找到订阅：${what}。发送 /list 查看编号。`,
     unsubPick: '选择要取消的订阅：',
-    listEmpty: '还没有订阅。发送 /sub <网址> 开始。',
+    listEmpty: '还没有订阅。发送 /sub &lt;网址&gt; 开始。',
     listHeader: (n) => `共 ${n} 个订阅：`,
     healthOk: '正常',
     healthNew: '等待首次抓取',
@@ -115,18 +123,21 @@ export const TEXTS: Record<Lang, Texts> = {
     importReport: (added, already, failed) =>
       `导入完成：新增 ${added} 个，已订阅 ${already} 个，失败 ${failed.length} 个。` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}：${r}`).join('\n') : ''),
     importBadFile: (reason) => `无法读取这个文件：${reason}`,
+    opmlReasons: { tooLarge: '文件超过 1 MB', notOpml: '这不是 OPML 文件', empty: '文件里没有订阅源' },
     modeNames: { instant: '即时推送', daily: '每日摘要', both: '即时 + 每日' },
+    langSet: '好的，之后用中文回复。（摘要本身总是中文。）',
   },
   en: {
     welcome: 'Hello! I follow RSS/Atom/JSON feeds for you and send each new article as a short Simplified-Chinese digest.\n\nSend /sub with a URL to follow a feed, for example:\n/sub https://hnrss.org/frontpage',
     help: 'Commands:',
     usage: {
-      sub: 'Usage: /sub <url> [<url> ...]',
-      unsub: 'Usage: /unsub <url or number>',
-      summary: 'Usage: /summary <url>',
+      sub: 'Usage: /sub &lt;url&gt; [&lt;url&gt; ...]',
+      unsub: 'Usage: /unsub &lt;url or number&gt;',
+      summary: 'Usage: /summary &lt;url&gt;',
       mode: 'Usage: /mode instant|daily|both',
       time: 'Usage: /time HH:MM (e.g. /time 08:30)',
-      tz: 'Usage: /tz <IANA zone> (e.g. /tz Europe/Berlin)',
+      tz: 'Usage: /tz &lt;zone&gt; (e.g. /tz Europe/Berlin, /tz London, /tz UTC-5)',
+      lang: 'Usage: /lang en or /lang zh',
     },
     adminOnly: 'Only administrators can change feeds and settings.',
     saved: 'Saved',
@@ -143,7 +154,7 @@ export const TEXTS: Record<Lang, Texts> = {
     unsubDone: (title) => `Unfollowed <b>${title}</b>.`,
     unsubUnknown: (what) => `No such subscription: ${what}. See /list for the numbers.`,
     unsubPick: 'Pick a feed to unfollow:',
-    listEmpty: 'No feeds yet. Send /sub <url> to start.',
+    listEmpty: 'No feeds yet. Send /sub &lt;url&gt; to start.',
     listHeader: (n) => (n === 1 ? '1 feed:' : `${n} feeds:`),
     healthOk: 'ok',
     healthNew: 'not fetched yet',
@@ -165,6 +176,8 @@ export const TEXTS: Record<Lang, Texts> = {
     importReport: (added, already, failed) =>
       `Import done: ${added} added, ${already} already followed, ${failed.length} failed.` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}: ${r}`).join('\n') : ''),
     importBadFile: (reason) => `Cannot read this file: ${reason}`,
+    opmlReasons: { tooLarge: 'it is larger than 1 MB', notOpml: 'it is not an OPML file', empty: 'it lists no feeds' },
     modeNames: { instant: 'instant', daily: 'daily digest', both: 'instant + daily' },
+    langSet: 'OK, replies in English from now on. (The digests themselves are always in Chinese.)',
   },
 };

@@ -86,24 +86,35 @@ const DAILY_HEADER: Record<Lang, (day: string, n: number) => string> = {
   en: (day, n) => `📰 <b>Daily digest ${escapeHtml(day)}</b> (${n === 1 ? '1 article' : `${n} articles`})`,
 };
 
-/** The daily digest: grouped by feed, one line per article, split into as many messages as it needs. */
+/** The daily digest: grouped by feed, in published order within each, one line per article (its title and one-sentence
+ * summary), the feed's commonest tags once under its block; split into as many messages as it needs. */
 export function renderDaily(entries: DailyEntry[], day: string, lang: Lang): Rendered[] {
   const byFeed = new Map<string, DailyEntry[]>();
-  for (const e of [...entries].sort((a, b) => a.at - b.at)) {
+  for (const e of [...entries].sort((a, b) => (a.publishedAt ?? a.at) - (b.publishedAt ?? b.at) || a.at - b.at)) {
     const list = byFeed.get(e.feedId) ?? [];
     list.push(e);
     byFeed.set(e.feedId, list);
   }
   const blocks: string[] = [DAILY_HEADER[lang](day, entries.length)];
+  const separator = lang === 'en' ? ': ' : '：';
   for (const list of byFeed.values()) {
     blocks.push(`\n<b>${escapeHtml(truncate(list[0]!.feedTitle, 100))}</b>`);
     for (const e of list) {
-      const text = truncate(e.tldr || e.title, 300);
-      const tags = e.tags.length ? ' ' + escapeHtml(hashtags(e.tags.slice(0, 3))) : '';
-      blocks.push(`• ${link(text, e.url)}${tags}`);
+      const title = truncate(e.title, 120);
+      const tldr = e.tldr && e.tldr !== e.title ? separator + escapeHtml(truncate(e.tldr, 200)) : '';
+      blocks.push(`• ${link(title, e.url)}${tldr}`);
     }
+    const tags = commonestTags(list, 5);
+    if (tags.length) blocks.push(escapeHtml(hashtags(tags)));
   }
   return packMessages(blocks).map((html) => ({ html, plain: visibleText(html) }));
+}
+
+/** The tags most articles of a block share, most frequent first. */
+function commonestTags(entries: DailyEntry[], max: number): string[] {
+  const counts = new Map<string, number>();
+  for (const e of entries) for (const t of new Set(e.tags)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, max).map(([t]) => t);
 }
 
 /** Told (at most once a day) to a feed's subscribers when it published more at once than one poll takes. */

@@ -167,3 +167,51 @@ describe('feed-digest-bot start', () => {
     expect(r.stderr).toMatch(new RegExp(`port ${api.port} is already in use: set PORT`));
   });
 });
+
+describe('help', () => {
+  it('prints the CLI’s own usage for --help and for one command', async () => {
+    const all = await run(['--help']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^usage: feed-digest-bot <command>/);
+    const one = await run(['help', 'summary']);
+    expect(one.stdout).toMatch(/^usage: feed-digest-bot summary <url> \[--json\]/);
+    expect((await run(['poll', '--help'])).stdout).toMatch(/^usage: feed-digest-bot poll --once/);
+  });
+
+  it('names every bad variable at once, one line each', async () => {
+    const r = await run(['check'], { POLL_CRON: 'bad', DIGEST_TIME: '9', STORE_URL: 'redis://localhost:6379' });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.find((l) => l.startsWith('configuration error: STORE_URL'))).toMatch(/redis:\/\/ is no longer a store.*postgres:\/\//);
+  });
+});
+
+describe('npm start', () => {
+  it('runs the built bot as the process npm signals: SIGTERM to npm leaves no bot behind', async () => {
+    const child = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? tmpdir(),
+        TELEGRAM_BOT_TOKEN: TEST_TOKEN,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        STORE_URL: tempStoreUrl(),
+        PROMPTS_DIR: join(ROOT, 'prompts'),
+        PORT: '0',
+        POLL_CRON: '0 0 1 1 *',
+        LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const polls = () => api.calls.filter((c) => c.method === 'getUpdates').length;
+    const before = polls();
+    await api.waitFor(() => polls() > before, 20_000, 'the bot to poll for updates');
+    child.kill('SIGTERM');
+    await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await new Promise((r) => setTimeout(r, 500));
+    const afterExit = polls();
+    await new Promise((r) => setTimeout(r, 2500)); // an orphaned bot would long-poll again within a second
+    expect(polls()).toBe(afterExit);
+  }, 40_000);
+});

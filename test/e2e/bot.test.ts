@@ -57,7 +57,7 @@ describe('subscribing and instant pushes', () => {
     const text = replies.map((m) => m.text).join('\n');
     expect(text).toMatch(/已订阅 <b>科技日报<\/b>/);
     expect(text).toContain('从网页');
-    expect(text).toMatch(/无法订阅 .*missing\.xml.*HTTP 404/);
+    expect(text).toMatch(/无法订阅 \S*missing\.xml：网站返回 404：找不到这个地址/); // the URL once, the reason in words
   });
 
   it('answers wrong arguments with a usage line, in English for English users', async () => {
@@ -120,12 +120,20 @@ describe('/summary', () => {
 
   it('says clearly when a page has no article', async () => {
     h.web.set('/list', { body: `<html><body>${Array.from({ length: 60 }, (_, i) => `<p><a href="/n${i}">新闻标题第${i}条点击查看详情</a></p>`).join('')}</body></html>`, contentType: 'text/html' });
-    await say(1001, `/summary ${h.web.url('/list')}`, /无法读取这个网页的正文/);
+    await say(1001, `/summary ${h.web.url('/list')}`, /没有可以读取的文章正文/);
     expect(h.llm.requests).toHaveLength(0);
   });
 
-  it('refuses a private address', async () => {
-    await say(1001, '/summary http://10.0.0.1/admin', /生成摘要失败.*not a public address/);
+  it('refuses a private address in words, without internals', async () => {
+    const [reply] = (await say(1001, '/summary http://10.0.0.1/admin', /生成摘要失败/)).filter((m) => m.text.includes('生成摘要失败'));
+    expect(reply!.text).toContain('不能访问这个地址（内网或本机地址）');
+    expect(reply!.text).not.toMatch(/10\.0\.0\.1|FETCH_ALLOW_PRIVATE|public address/);
+  });
+
+  it('answers an English speaker in English, and /lang switches the chat for good', async () => {
+    await say(1002, '/summary http://10.0.0.1/admin', /No digest: that address cannot be fetched/, { lang: 'en' });
+    await say(1002, '/lang zh', /之后用中文回复/, { lang: 'en' });
+    await say(1002, '/list', /还没有订阅/, { lang: 'en' });
   });
 });
 

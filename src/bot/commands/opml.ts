@@ -3,6 +3,7 @@ import type { Telegraf } from 'telegraf';
 import { parseOpml, renderOpml } from '../../core/opml.js';
 import { escapeHtml, packMessages, truncate } from '../../core/telegramHtml.js';
 import type { BotContext, BotServices } from '../context.js';
+import { explain } from '../userErrors.js';
 import { feedsOfChat, subscribeAll } from './subscriptions.js';
 
 const MAX_OPML_BYTES = 1024 * 1024;
@@ -51,13 +52,15 @@ export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServic
     try {
       urls = [...new Set(parseOpml(await download(ctx, doc)).map((f) => f.url))];
     } catch (error) {
-      return ctx.say(ctx.t.importBadFile(escapeHtml((error as Error).message)));
+      const message = (error as Error).message;
+      const reason = /larger than/.test(message) ? ctx.t.opmlReasons.tooLarge : /not an OPML/.test(message) ? ctx.t.opmlReasons.notOpml : explain(error, ctx.lang, services.log, { chatId: ctx.chat!.id });
+      return ctx.say(ctx.t.importBadFile(escapeHtml(reason)));
     }
     if (urls.length > MAX_IMPORT) {
       await ctx.say(ctx.t.importTooMany(MAX_IMPORT, urls.length - MAX_IMPORT));
       urls = urls.slice(0, MAX_IMPORT);
     }
-    if (urls.length === 0) return ctx.say(ctx.t.importBadFile('no feeds in it'));
+    if (urls.length === 0) return ctx.say(ctx.t.importBadFile(ctx.t.opmlReasons.empty));
     await ctx.say(ctx.t.importWorking(urls.length));
     await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, urls } });
   };

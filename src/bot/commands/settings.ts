@@ -1,11 +1,13 @@
 // /mode, /time, /tz, /settings (with buttons) and /digest: how and when a chat receives its articles.
 import type { Telegraf } from 'telegraf';
 import { TIME_OF_DAY } from '../../config.js';
-import { isTimeZone, padClock } from '../../core/localTime.js';
+import { padClock } from '../../core/localTime.js';
+import { timeZoneFrom } from '../../core/timeZoneInput.js';
 import type { ChatSettings, DeliveryMode } from '../../core/model.js';
 import { escapeHtml } from '../../core/telegramHtml.js';
 import { nextDigestAt } from '../../delivery/dailyDigest.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
+import { TEXTS } from '../i18n.js';
 
 const MODES: DeliveryMode[] = ['instant', 'daily', 'both'];
 
@@ -30,7 +32,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   const settingsMessage = async (ctx: BotContext) => {
     const chat = ctx.chatSettings;
     const feeds = await services.store.subscriptions.countOfChat(chat.id);
-    return { html: escapeHtml(ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), chat.timezone, feeds)), keyboard: settingsKeyboard(chat, ctx) };
+    return { html: ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), escapeHtml(chat.timezone), feeds), keyboard: settingsKeyboard(chat, ctx) };
   };
   const showSettings = async (ctx: BotContext) => {
     const { html, keyboard } = await settingsMessage(ctx);
@@ -39,31 +41,39 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
 
   bot.command('mode', async (ctx) => {
     const mode = argsOf(ctx)[0]?.toLowerCase() as DeliveryMode | undefined;
-    if (!mode || !MODES.includes(mode)) return ctx.say(escapeHtml(ctx.t.usage.mode!));
+    if (!mode || !MODES.includes(mode)) return ctx.say(ctx.t.usage.mode!);
     if (!(await ctx.requireAdmin())) return;
     await save(ctx, { mode });
-    await ctx.say(escapeHtml(ctx.t.modeSet(ctx.t.modeNames[mode])));
+    await ctx.say(ctx.t.modeSet(ctx.t.modeNames[mode]));
   });
 
   bot.command('time', async (ctx) => {
     const time = argsOf(ctx)[0];
-    if (!time || !TIME_OF_DAY.test(time)) return ctx.say(escapeHtml(ctx.t.usage.time!));
+    if (!time || !TIME_OF_DAY.test(time)) return ctx.say(ctx.t.usage.time!);
     if (!(await ctx.requireAdmin())) return;
     const chat = await save(ctx, { digestTime: padClock(time) });
-    await ctx.say(escapeHtml(ctx.t.timeSet(chat.digestTime, chat.timezone)));
+    await ctx.say(ctx.t.timeSet(chat.digestTime, escapeHtml(chat.timezone)));
   });
 
   bot.command('tz', async (ctx) => {
-    const tz = argsOf(ctx)[0];
-    if (!tz) return ctx.say(escapeHtml(ctx.t.usage.tz!));
-    if (!isTimeZone(tz)) return ctx.say(escapeHtml(ctx.t.tzBad(tz)));
+    const tz = argsOf(ctx).join(' ');
+    if (!tz) return ctx.say(ctx.t.usage.tz!);
+    const canonical = timeZoneFrom(tz);
+    if (!canonical) return ctx.say(ctx.t.tzBad(escapeHtml(tz)));
     if (!(await ctx.requireAdmin())) return;
-    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
     await save(ctx, { timezone: canonical });
-    await ctx.say(escapeHtml(ctx.t.tzSet(canonical)));
+    await ctx.say(ctx.t.tzSet(escapeHtml(canonical)));
   });
 
   bot.command('settings', (ctx) => showSettings(ctx));
+
+  bot.command('lang', async (ctx) => {
+    const lang = argsOf(ctx)[0]?.toLowerCase();
+    if (lang !== 'zh' && lang !== 'en') return ctx.say(ctx.t.usage.lang!);
+    if (!(await ctx.requireAdmin())) return;
+    await services.store.chats.update(ctx.chat.id, { lang });
+    await ctx.say(TEXTS[lang].langSet);
+  });
 
   bot.action(/^set:(mode|time):(.+)$/, async (ctx) => {
     if (!(await ctx.requireAdmin())) return;

@@ -62,7 +62,7 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
   bot.command(['sub', 'subscribe'], async (ctx) => {
     if (!(await ctx.requireAdmin())) return;
     const all = [...new Set(argsOf(ctx))];
-    if (all.length === 0) return ctx.say(escapeHtml(ctx.t.usage.sub!));
+    if (all.length === 0) return ctx.say(ctx.t.usage.sub!);
     const urls = all.slice(0, MAX_URLS_PER_SUB);
     if (all.length > urls.length) await ctx.say(ctx.t.subTooMany(MAX_URLS_PER_SUB, all.length - urls.length));
     // Feeds the bot already polls are followed at once (one insert); only new ones need a fetch, in the background.

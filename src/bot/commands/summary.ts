@@ -57,7 +57,7 @@ export function mountSummaryCommands(bot: Telegraf<BotContext>, services: BotSer
   services.requests.handle('summary', (job, reply) => answerSummary(services, reply, job.payload.url as string));
   bot.command('summary', async (ctx) => {
     const url = argsOf(ctx)[0];
-    if (!url) return ctx.say(escapeHtml(ctx.t.usage.summary!));
+    if (!url) return ctx.say(ctx.t.usage.summary!);
     return summarize(services, ctx, url);
   });
   bot.hears(URL_ONLY, async (ctx, next) => {

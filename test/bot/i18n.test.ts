@@ -1,0 +1,38 @@
+// Every sentence the bot can say, in both languages and with hostile arguments, passes Telegram's HTML rules and its length limit.
+import { describe, expect, it } from 'vitest';
+import { TEXTS, type Texts } from '../../src/bot/i18n.js';
+import { escapeHtml } from '../../src/core/telegramHtml.js';
+import { checkTelegramHtml } from '../support/botApiServer.js';
+
+const hostile = escapeHtml('<b>科技 & "日报"</b> <script>');
+const sample = (arity: number): unknown[] =>
+  Array.from({ length: arity }, (_, i) => (i === 0 ? 3 : hostile));
+
+/** Each text rendered: strings as they are, functions with sample arguments (numbers where the text counts, else hostile text). */
+function rendered(texts: Texts): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(texts)) {
+    if (typeof value === 'string') out.push([key, value]);
+    else if (typeof value === 'function') {
+      const fn = value as (...args: unknown[]) => string;
+      if (key === 'importReport') out.push([key, fn(2, 1, [[hostile, hostile]])]);
+      else if (/^(sub|import)TooMany$|^subLimit$|^listHeader$|^summaryQuota$|^subWorking$|^importWorking$|^exportCaption$/.test(key)) {
+        out.push([`${key}(1)`, fn(1, 1)], [`${key}(3)`, fn(3, 2)]);
+      } else if (key === 'healthFailing') out.push([key, fn(2, hostile)]);
+      else out.push([key, fn(...sample(fn.length).map((a) => (typeof a === 'number' ? hostile : a)))]);
+    } else {
+      for (const [k, v] of Object.entries(value as Record<string, string>)) out.push([`${key}.${k}`, v]);
+    }
+  }
+  return out;
+}
+
+describe('the bot’s sentences', () => {
+  for (const lang of ['zh', 'en'] as const) {
+    it.each(rendered(TEXTS[lang]))(`${lang}: %s is valid Telegram HTML within 4096 characters`, (_key, html) => {
+      expect(checkTelegramHtml(html)).toBeUndefined();
+      expect(html.length).toBeLessThanOrEqual(4096);
+      expect(html).not.toMatch(/\(s\)/); // English plurals are written out
+    });
+  }
+});
