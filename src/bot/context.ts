@@ -30,6 +30,10 @@ export interface BotContext extends Context {
   t: (typeof TEXTS)[Lang];
   /** Replies through the outbox; ids derive from the update, so a redelivered update cannot reply twice. */
   say(html: string, extra?: { replyMarkup?: unknown; reply?: boolean }): Promise<void>;
+  /** A progress note ("checking…"): said in private chats and groups, never posted in a channel (results only there). */
+  progress(html: string, extra?: { reply?: boolean }): Promise<void>;
+  /** The outbox id of this update's progress note: the answer that follows takes its place. */
+  progressId: string;
   /** True when this sender may change subscriptions and settings of this chat. */
   mayChange(): Promise<boolean>;
   /** `mayChange`, and when not: an alert to the presser of a button, or a short reply to a command — never a group message for a press. */
@@ -59,6 +63,12 @@ export function installContext(services: BotServices) {
         noPreview: true,
         priority: 0,
       });
+    };
+    ctx.progressId = `r:${chatId}:${ctx.update.update_id}:progress`;
+    ctx.progress = async (html, extra = {}) => {
+      if (ctx.chat!.type === 'channel') return;
+      const replyTo = extra.reply && ctx.message ? ctx.message.message_id : undefined;
+      await services.sender.enqueue({ id: ctx.progressId, chatId, html, plain: visibleText(html), noPreview: true, priority: 0, ...(replyTo ? { replyTo } : {}) });
     };
     ctx.mayChange = async () => {
       const chat = ctx.chat!;

@@ -3,6 +3,7 @@ import { Telegraf } from 'telegraf';
 import { newChat, type ChatSettings } from '../core/model.js';
 import { deactivateChat } from '../delivery/chatLifecycle.js';
 import { escapeHtml } from '../core/telegramHtml.js';
+import { mountFallbacks } from './commands/fallbacks.js';
 import { mountOpmlCommands } from './commands/opml.js';
 import { mountSettingsCommands } from './commands/settings.js';
 import { mountSubscriptionCommands } from './commands/subscriptions.js';
@@ -50,6 +51,7 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   });
 
   const help = (ctx: BotContext) => {
+    if (ctx.chat?.type === 'channel') return ctx.say(ctx.t.channelHelp); // results only in a channel: a short line, not the menu
     const lines = COMMANDS.map((c) => `/${c.command} — ${escapeHtml(c[ctx.lang])}`);
     return ctx.say(`${ctx.t.welcome}\n\n${ctx.t.help}\n${lines.join('\n')}`);
   };
@@ -68,6 +70,7 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   mountSummaryCommands(bot, services);
   mountSettingsCommands(bot, services);
   mountOpmlCommands(bot, services);
+  mountFallbacks(bot, services);
   return bot;
 }
 

@@ -71,6 +71,13 @@ export type Texts = {
   opmlReasons: { tooLarge: string; notOpml: string; empty: string };
   modeNames: Record<'instant' | 'daily' | 'both', string>;
   langSet: string;
+  /** Hints for what the bot does not take as a command. */
+  unknownCommand: string;
+  plainTextHint: string;
+  offerSummary: string;
+  summaryButton: string;
+  offerImport: string;
+  channelHelp: string;
 };
 
 export const TEXTS: Record<Lang, Texts> = {
@@ -126,6 +133,12 @@ export const TEXTS: Record<Lang, Texts> = {
     opmlReasons: { tooLarge: '文件超过 1 MB', notOpml: '这不是 OPML 文件', empty: '文件里没有订阅源' },
     modeNames: { instant: '即时推送', daily: '每日摘要', both: '即时 + 每日' },
     langSet: '好的，之后用中文回复。（摘要本身总是中文。）',
+    unknownCommand: '没有这个命令。发送 /help 查看可用的命令。',
+    plainTextHint: '发送一个网址即可生成摘要，发送 /sub 加网址订阅，发送 /help 查看全部命令。',
+    offerSummary: '要为这个网址生成中文摘要吗？',
+    summaryButton: '生成摘要',
+    offerImport: '要导入这个文件里的订阅吗？回复这个文件并发送 /import 即可。',
+    channelHelp: '在频道里发送 /sub 网址 订阅，/list 查看，/unsub 取消，/settings 设置。',
   },
   en: {
     welcome: 'Hello! I follow RSS/Atom/JSON feeds for you and send each new article as a short Simplified-Chinese digest.\n\nSend /sub with a URL to follow a feed, for example:\n/sub https://hnrss.org/frontpage',
@@ -179,5 +192,11 @@ export const TEXTS: Record<Lang, Texts> = {
     opmlReasons: { tooLarge: 'it is larger than 1 MB', notOpml: 'it is not an OPML file', empty: 'it lists no feeds' },
     modeNames: { instant: 'instant', daily: 'daily digest', both: 'instant + daily' },
     langSet: 'OK, replies in English from now on. (The digests themselves are always in Chinese.)',
+    unknownCommand: 'There is no such command. Send /help to see the commands.',
+    plainTextHint: 'Send a link for its digest, /sub with a link to follow a feed, or /help for all commands.',
+    offerSummary: 'Make a Chinese digest of this link?',
+    summaryButton: 'Digest it',
+    offerImport: 'Import the feeds in this file? Reply to it with /import.',
+    channelHelp: 'In a channel: /sub URL to follow, /list to see, /unsub to stop, /settings to change.',
   },
 };

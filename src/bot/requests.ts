@@ -18,6 +18,8 @@ export interface JobPayload {
   lang: Lang;
   /** The message the answer replies to. */
   replyTo?: number;
+  /** The progress note the first answer takes the place of (edited into it). */
+  progressId?: string;
 }
 
 export type JobHandler = (job: Job<JobPayload & Record<string, unknown>>, reply: Replier) => Promise<void>;
@@ -46,7 +48,7 @@ export interface RequestsDeps {
 const HOLD_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 3;
 
-export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang: Lang, idPrefix: string, replyTo?: number): Replier {
+export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang: Lang, idPrefix: string, replyTo?: number, progressId?: string): Replier {
   let n = 0;
   return {
     chatId,
@@ -62,6 +64,7 @@ export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang
         priority: 0,
         ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
         ...(extra.reply && replyTo ? { replyTo } : {}),
+        ...(n === 1 && progressId ? { replaces: progressId } : {}),
       });
     },
   };
@@ -81,7 +84,7 @@ export function createRequests(deps: RequestsDeps): Requests {
     inHand.add(job.id);
     const started = deps.now();
     try {
-      await handler({ ...job, payload }, replierFor(deps.sender, job.chatId, payload.lang ?? 'zh', `j:${job.id}`, payload.replyTo));
+      await handler({ ...job, payload }, replierFor(deps.sender, job.chatId, payload.lang ?? 'zh', `j:${job.id}`, payload.replyTo, payload.progressId));
       await deps.jobs.done(job.id);
       deps.log.debug('job done', { jobId: job.id, kind: job.kind, chatId: job.chatId, durationMs: deps.now() - started });
     } catch (error) {

@@ -10,6 +10,24 @@ import { SubscribeError } from '../polling/subscribe.js';
 
 type Words = Record<Lang, string>;
 
+/** A person's request that is not done by its deadline: they hear so, while the work goes on (its result is cached). */
+export class TooSlowError extends Error {
+  constructor(readonly ms: number) {
+    super(`not done within ${Math.round(ms / 1000)} s`);
+    this.name = 'TooSlowError';
+  }
+}
+
+/** `work`, or a TooSlowError after `ms`. */
+export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TooSlowError(ms)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 const W = {
   badUrl: { zh: '这不是一个有效的网址', en: 'that is not a web address' },
   refused: { zh: '不能访问这个地址（内网或本机地址）', en: 'that address cannot be fetched (a private network)' },
@@ -22,6 +40,7 @@ const W = {
   noPage: { zh: '这不是可以读取的网页', en: 'it is not a page that can be read' },
   llm: { zh: '摘要服务暂时不可用，请稍后再试', en: 'the digest service is unavailable; try again later' },
   budget: { zh: '今天的摘要额度已用完，明天再试', en: "today's digest budget is spent; try again tomorrow" },
+  slow: { zh: '处理得太久了，请过一两分钟再发一次（摘要可能那时已经生成好）', en: 'it is taking too long; send it again in a minute or two (the digest may be ready by then)' },
 } satisfies Record<string, Words>;
 
 const httpStatus = (status: number): Words =>
@@ -53,6 +72,7 @@ function wordsFor(error: unknown): Words | undefined {
     }
   }
   if (error instanceof NotAFeedError) return W.notAFeed;
+  if (error instanceof TooSlowError) return W.slow;
   if (error instanceof LlmError) return W.llm;
   if (error instanceof BudgetExhaustedError) return W.budget;
   if (error instanceof Error && /malformed feed|not a feed|feed is empty|not recognized as RSS/i.test(error.message)) return W.notAFeed;

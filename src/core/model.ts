@@ -138,6 +138,8 @@ export interface OutboxMessage {
   document?: { filename: string; base64: string; caption?: string };
   replyMarkup?: unknown;
   replyTo?: number;
+  /** The outbox id of an earlier message (a progress note) this one takes the place of: edited into it when it was sent. */
+  replaces?: string;
   noPreview?: boolean;
   createdAt: number;
   attempts: number;

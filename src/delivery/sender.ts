@@ -8,6 +8,7 @@ import { classifySendError } from './telegramErrors.js';
 export interface TelegramApi {
   sendMessage(chatId: number, text: string, extra?: Record<string, unknown>): Promise<unknown>;
   sendDocument(chatId: number, document: { source: Buffer; filename: string }, extra?: Record<string, unknown>): Promise<unknown>;
+  editMessageText?(chatId: number, messageId: number, inlineMessageId: undefined, text: string, extra?: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface SenderDeps {
@@ -56,6 +57,11 @@ export interface Sender {
 }
 
 const MAX_ATTEMPTS = 40;
+
+const messageIdOf = (result: unknown) => {
+  const id = (result as { message_id?: unknown } | undefined)?.message_id;
+  return typeof id === 'number' ? id : undefined;
+};
 /** A message being sent is held this long; one a dead sender held goes out again after that (the only way to a duplicate). */
 const SEND_HOLD_MS = 10_000;
 const PAGE = 256;
@@ -147,6 +153,7 @@ export function createSender(deps: SenderDeps): Sender {
       return;
     }
     const log = deps.log.child({ chatId, messageId: m.id });
+    let messageId: number | undefined;
     try {
       const extra: Record<string, unknown> = {};
       if (m.replyMarkup) extra.reply_markup = m.replyMarkup;
@@ -157,7 +164,7 @@ export function createSender(deps: SenderDeps): Sender {
       } else {
         if (m.html) extra.parse_mode = 'HTML';
         if (m.noPreview) extra.link_preview_options = { is_disabled: true };
-        await deps.telegram.sendMessage(chatId, m.html ?? m.plain, extra);
+        messageId = (await editInPlace(m, extra)) ?? messageIdOf(await deps.telegram.sendMessage(chatId, m.html ?? m.plain, extra));
       }
     } catch (error) {
       await handleError(m, error, log).catch((e: unknown) => log.error('outbox bookkeeping failed', { error: e }));
@@ -165,7 +172,30 @@ export function createSender(deps: SenderDeps): Sender {
     }
     stats.sent++;
     // Recorded once Telegram has accepted it: a crash before this line is the only way to a duplicate.
-    await deps.outbox.markSent(m, Date.now(), Date.now() + chatGapMs).catch((error: unknown) => log.error('could not record a sent message', { error }));
+    await deps.outbox.markSent(m, Date.now(), Date.now() + chatGapMs, messageId).catch((error: unknown) => log.error('could not record a sent message', { error }));
+  }
+
+  /**
+   * A message that replaces a progress note: edited into it when the note went out (its message id is known), the note taken out
+   * of the queue when it has not; returns the edited message's id, or undefined to send the message as a new one.
+   */
+  async function editInPlace(m: OutboxMessage, extra: Record<string, unknown>): Promise<number | undefined> {
+    if (!m.replaces || !deps.telegram.editMessageText) return undefined;
+    const target = await deps.outbox.sentMessageId(m.replaces);
+    if (target === undefined) {
+      await deps.outbox.withdraw(m.replaces);
+      return undefined;
+    }
+    const { reply_parameters: _reply, ...editExtra } = extra;
+    try {
+      await deps.telegram.editMessageText(m.chatId, target, undefined, m.html ?? m.plain, editExtra);
+      return target;
+    } catch (error) {
+      const description = String((error as { description?: string }).description ?? (error as Error).message);
+      if (/message is not modified/i.test(description)) return target;
+      if (/message to edit not found|message can't be edited/i.test(description)) return undefined; // deleted or too old: send anew
+      throw error;
+    }
   }
 
   async function handleError(m: OutboxMessage, error: unknown, log: Logger): Promise<void> {

@@ -104,7 +104,7 @@ export async function importLegacyStore(store: Store, now: number): Promise<Lega
           break;
         }
         case 'sent': {
-          await db.insertInto('sent').values({ id: key, at: (value as { at: number }).at }).onConflict((oc) => oc.doNothing()).execute();
+          await db.insertInto('sent').values({ id: key, at: (value as { at: number }).at, message_id: null }).onConflict((oc) => oc.doNothing()).execute();
           report.sent++;
           break;
         }

@@ -122,6 +122,7 @@ const initial: Migration = {
       .createTable('sent')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('message_id', 'bigint')
       .execute();
     await db.schema.createIndex('sent_by_age').on('sent').columns(['at']).execute();
 

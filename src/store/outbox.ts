@@ -34,8 +34,12 @@ export interface OutboxQueries {
   head(chatId: number, now: number): Promise<OutboxMessage | undefined>;
   /** Holds a message for sending until `until`; false when another sender holds it or it is gone. */
   claim(id: string, now: number, until: number): Promise<boolean>;
-  /** Telegram took it: recorded as sent, removed, and the chat's next message waits until `nextReadyAt`. */
-  markSent(message: OutboxMessage, at: number, nextReadyAt: number): Promise<void>;
+  /** Telegram took it: recorded as sent (with Telegram's message id), removed, and the chat's next message waits until `nextReadyAt`. */
+  markSent(message: OutboxMessage, at: number, nextReadyAt: number, messageId?: number): Promise<void>;
+  /** Telegram's message id of a sent message, if it was sent and the id is known. */
+  sentMessageId(id: string): Promise<number | undefined>;
+  /** Takes a message out of the queue before it was sent (a progress note its answer replaces); true when it was still queued. */
+  withdraw(id: string): Promise<boolean>;
   /** Not now: the message stays, released, with its attempts; the chat waits until `readyAt`. */
   retryAt(message: OutboxMessage, readyAt: number, change?: { attempts?: number; dropHtml?: boolean }): Promise<void>;
   /** Gives up on one message. */
@@ -68,6 +72,7 @@ function extraOf(m: NewMessage): string | null {
   if (m.replyMarkup) extra.replyMarkup = m.replyMarkup;
   if (m.replyTo) extra.replyTo = m.replyTo;
   if (m.noPreview) extra.noPreview = m.noPreview;
+  if (m.replaces) extra.replaces = m.replaces;
   return Object.keys(extra).length ? JSON.stringify(extra) : null;
 }
 
@@ -184,9 +189,9 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
       return Number(r.numUpdatedRows) > 0;
     },
 
-    async markSent(m, at, nextReadyAt) {
+    async markSent(m, at, nextReadyAt, messageId) {
       await db.transaction().execute(async (tx) => {
-        await tx.insertInto('sent').values({ id: m.id, at }).onConflict((oc) => oc.column('id').doNothing()).execute();
+        await tx.insertInto('sent').values({ id: m.id, at, message_id: messageId ?? null }).onConflict((oc) => oc.column('id').doNothing()).execute();
         await tx.deleteFrom('outbox').where('id', '=', m.id).execute();
         await reschedule(tx, m.chatId, nextReadyAt);
       });
@@ -228,6 +233,19 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
 
     async delayChat(chatId, readyAt) {
       await db.updateTable('outbox_chats').set({ ready_at: readyAt }).where('chat_id', '=', chatId).where('ready_at', '<', readyAt).execute();
+    },
+
+    async sentMessageId(id) {
+      const row = await db.selectFrom('sent').select('message_id').where('id', '=', id).executeTakeFirst();
+      return row?.message_id == null ? undefined : Number(row.message_id);
+    },
+
+    async withdraw(id) {
+      return db.transaction().execute(async (tx) => {
+        const row = await tx.deleteFrom('outbox').where('id', '=', id).where('claimed_until', '=', 0).returning('chat_id').executeTakeFirst();
+        if (row) await reschedule(tx, Number(row.chat_id), 0);
+        return !!row;
+      });
     },
 
     async wasSent(id) {

@@ -106,6 +106,8 @@ export interface OutboxChatsTable {
 export interface SentTable {
   id: string;
   at: number;
+  /** Telegram's message id, for a later message that edits this one in place. */
+  message_id: number | null;
 }
 
 export interface DailyEntriesTable {

@@ -101,6 +101,16 @@ for (const engine of engines) {
       expect((await store.outbox.readyChats(2000, 10)).map((c) => c.chatId)).toEqual([8]);
     });
 
+    it('hands out one job per chat at a time, so one chat’s long import never holds up another chat’s request', async () => {
+      for (let i = 0; i < 3; i++) await store.jobs.add({ id: `import-${i}`, chatId: 1, kind: 'import', payload: {}, createdAt: i }, i);
+      await store.jobs.add({ id: 'sub-b', chatId: 2, kind: 'sub', payload: {}, createdAt: 10 }, 10);
+      const first = await store.jobs.claimDue(100, 4, 1000);
+      expect(first.map((j) => j.id).sort()).toEqual(['import-0', 'sub-b']);
+      expect(await other.jobs.claimDue(100, 4, 1000)).toEqual([]); // chat 1 has a job running; chat 2 has nothing else
+      await store.jobs.done('import-0');
+      expect((await other.jobs.claimDue(100, 4, 1000)).map((j) => j.id)).toEqual(['import-1']);
+    });
+
     it('keeps cached values and forgets expired ones', async () => {
       await store.memory.set('k', { mode: 'json_object' });
       expect(await other.memory.get('k')).toEqual({ mode: 'json_object' });

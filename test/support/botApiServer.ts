@@ -10,6 +10,9 @@ export interface SentMessage {
   replyMarkup?: { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> };
   filename?: string;
   at: number;
+  messageId?: number;
+  /** Set when the message was later edited in place (its text is then the edited one). */
+  edited?: boolean;
 }
 
 export interface Failure {
@@ -344,6 +347,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         lastByChat.set(chatId, now);
         if (chatId < 0) groupWindow.get(chatId)?.push(now) ?? groupWindow.set(chatId, [now]);
         const replyMarkup = typeof body.reply_markup === 'string' ? JSON.parse(body.reply_markup) : body.reply_markup;
+        const messageId = nextMessageId++;
         api.sent.push({
           method,
           chatId,
@@ -352,8 +356,27 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
           ...(replyMarkup ? { replyMarkup } : {}),
           ...(filename ? { filename } : {}),
           at: now,
+          messageId,
         });
-        return ok(res, { message_id: nextMessageId++, date: Math.floor(now / 1000), chat: { id: chatId, type: chatId > 0 ? 'private' : 'supergroup' }, text });
+        return ok(res, { message_id: messageId, date: Math.floor(now / 1000), chat: { id: chatId, type: chatId > 0 ? 'private' : 'supergroup' }, text });
+      }
+      case 'editMessageText': {
+        const chatId = Number(body.chat_id);
+        const text = String(body.text ?? '');
+        if (body.parse_mode === 'HTML') {
+          const problem = checkTelegramHtml(text);
+          if (problem) {
+            api.stats.refusedHtml++;
+            return fail(res, { status: 400, description: `Bad Request: ${problem}` });
+          }
+        }
+        const target = api.sent.find((m) => m.chatId === chatId && m.messageId === Number(body.message_id));
+        if (!target) return ok(res, true); // a message the fake did not send (a button's own message): accepted as Telegram would
+        if (target.text === text) return fail(res, { status: 400, description: 'Bad Request: message is not modified' });
+        target.text = text;
+        target.edited = true;
+        if (body.parse_mode) target.parseMode = String(body.parse_mode);
+        return ok(res, { message_id: target.messageId, chat: { id: chatId }, text });
       }
       default:
         return ok(res, true);

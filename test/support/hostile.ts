@@ -2,7 +2,7 @@
 
 /** About `bytes` of an RSS feed whose items' CDATA repeat an unclosed `<script ` and other half-open markup. */
 export function hostileFeed(bytes: number): string {
-  const poison = '<script <style <!-- <link <rss <?xml <article <think> ``` '.repeat(Math.ceil(10_000 / 57));
+  const poison = '<p <script <style <!-- <link <rss <?xml <article <think> ``` '.repeat(Math.ceil(10_000 / 60));
   const items: string[] = [];
   let size = 0;
   for (let i = 0; size < bytes; i++) {

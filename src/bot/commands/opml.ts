@@ -61,8 +61,8 @@ export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServic
       urls = urls.slice(0, MAX_IMPORT);
     }
     if (urls.length === 0) return ctx.say(ctx.t.importBadFile(ctx.t.opmlReasons.empty));
-    await ctx.say(ctx.t.importWorking(urls.length));
-    await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, urls } });
+    await ctx.progress(ctx.t.importWorking(urls.length));
+    await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, urls, progressId: ctx.progressId } });
   };
 
   services.requests.handle('import', async (job, reply) => {

@@ -68,8 +68,8 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     // Feeds the bot already polls are followed at once (one insert); only new ones need a fetch, in the background.
     const known = await Promise.all(urls.map((u) => services.subscriber.known(u).catch(() => undefined)));
     if (known.every(Boolean)) return void (await subscribeAll(services, replierOf(ctx), urls));
-    await ctx.say(ctx.t.subWorking(urls.length));
-    await services.requests.add({ id: `sub:${ctx.chat.id}:${ctx.update.update_id}`, chatId: ctx.chat.id, kind: 'sub', payload: { lang: ctx.lang, urls } });
+    await ctx.progress(ctx.t.subWorking(urls.length));
+    await services.requests.add({ id: `sub:${ctx.chat.id}:${ctx.update.update_id}`, chatId: ctx.chat.id, kind: 'sub', payload: { lang: ctx.lang, urls, progressId: ctx.progressId } });
   });
 
   bot.command(['unsub', 'unsubscribe'], async (ctx) => {

@@ -5,7 +5,10 @@ import { hashtags } from '../../core/renderDigest.js';
 import { escapeHtml, link, truncate } from '../../core/telegramHtml.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
-import { explain } from '../userErrors.js';
+import { explain, withDeadline } from '../userErrors.js';
+
+/** A person waiting for /summary hears within this, whatever the page or the LLM do (the work goes on and is cached). */
+const SUMMARY_DEADLINE_MS = 80_000;
 
 const URL_ONLY = /^\s*(https?:\/\/\S+)\s*$/i;
 
@@ -17,22 +20,22 @@ async function underQuota(services: BotServices, ctx: BotContext): Promise<boole
   return services.store.quotas.take(`summary:${userId}`, day, services.config.delivery.summaryPerUserPerDay, services.now() + 2 * 24 * 3_600_000);
 }
 
-async function summarize(services: BotServices, ctx: BotContext, url: string): Promise<void> {
+export async function summarize(services: BotServices, ctx: BotContext, url: string): Promise<void> {
   if (!(await underQuota(services, ctx))) return ctx.say(ctx.t.summaryQuota(services.config.delivery.summaryPerUserPerDay));
-  await ctx.say(ctx.t.summaryWorking, { reply: true });
+  await ctx.progress(ctx.t.summaryWorking, { reply: true });
   const replyTo = ctx.message?.message_id;
   await services.requests.add({
     id: `summary:${ctx.chat!.id}:${ctx.update.update_id}`,
     chatId: ctx.chat!.id,
     kind: 'summary',
-    payload: { lang: ctx.lang, url, ...(replyTo ? { replyTo } : {}) },
+    payload: { lang: ctx.lang, url, progressId: ctx.progressId, ...(replyTo ? { replyTo } : {}) },
   });
 }
 
 /** The digest of one page, answered in the chat that asked. */
 async function answerSummary(services: BotServices, reply: Replier, url: string): Promise<void> {
   try {
-    const outcome = await services.summarizer.forUrl(url);
+    const outcome = await withDeadline(services.summarizer.forUrl(url), SUMMARY_DEADLINE_MS);
     if (outcome.kind === 'unreadable') {
       services.log.info('summary: no article on the page', { chatId: reply.chatId, url, reason: outcome.reason });
       return reply.say(reply.t.summaryUnreadable);
