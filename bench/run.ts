@@ -1,5 +1,5 @@
 // `npm run bench [poll|digest|delivery|sender|fanout|daily|backlog] [--store sqlite|postgres] [--feeds N] …`: wall time, CPU time and peak RSS of the hot paths.
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['poll', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
+const PARTS = ['startup', 'poll', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -164,6 +164,16 @@ async function benchDelivery(fakes: Fakes): Promise<void> {
 
 const fakes = await ask<Fakes>({ feeds: FEEDS, items: 20 });
 try {
+  if (run('startup')) {
+    // The CLI loads each command's modules only when it runs: `help` must not pay for telegraf, openai, linkedom, opencc.
+    const cli = join(import.meta.dirname, '../../dist/cli.js');
+    const times = Array.from({ length: 5 }, () => {
+      const t = performance.now();
+      spawnSync(process.execPath, [cli, 'help'], { stdio: 'ignore' });
+      return performance.now() - t;
+    }).sort((a, b) => a - b);
+    console.log(`startup: \`feed-digest-bot help\` takes ${times[2]!.toFixed(0)} ms (median of 5; npm run build first)`);
+  }
   if (run('poll')) for (const engine of STORES) await benchPoll(fakes, engine);
   if (run('digest')) await benchDigest(fakes);
   if (run('delivery')) await benchDelivery(fakes);

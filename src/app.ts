@@ -5,6 +5,7 @@ import { deactivateChat, migrateChat } from './delivery/chatLifecycle.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
 import { createFanOut } from './delivery/fanOut.js';
 import { noticeFailingFeed, noticeFloodedFeed } from './delivery/feedHealth.js';
+import { createLlmHealth } from './delivery/serviceNotices.js';
 import { createSender, type Sender, type TelegramApi } from './delivery/sender.js';
 import { createArchive } from './digests/archive.js';
 import { createDigestStage, type DigestStage } from './digests/digestStage.js';
@@ -117,6 +118,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     now,
     fallbackAfterMs: config.llm.fallbackAfterMs,
     concurrency: config.llm.concurrency,
+    llmHealth: createLlmHealth({ services: store.services, sender, adminIds: config.adminIds, log, now }),
   });
   const health = { feeds: store.feeds, subscriptions: store.subscriptions, chats: store.chats, sender, log, now };
   const polls = createPollStage({

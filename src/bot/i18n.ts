@@ -71,6 +71,7 @@ export type Texts = {
   opmlReasons: { tooLarge: string; notOpml: string; empty: string };
   modeNames: Record<'instant' | 'daily' | 'both', string>;
   langSet: string;
+  llmDown: (since: string) => string;
   /** Hints for what the bot does not take as a command. */
   unknownCommand: string;
   plainTextHint: string;
@@ -133,6 +134,7 @@ export const TEXTS: Record<Lang, Texts> = {
     opmlReasons: { tooLarge: '文件超过 1 MB', notOpml: '这不是 OPML 文件', empty: '文件里没有订阅源' },
     modeNames: { instant: '即时推送', daily: '每日摘要', both: '即时 + 每日' },
     langSet: '好的，之后用中文回复。（摘要本身总是中文。）',
+    llmDown: (since) => `⚠️ 摘要服务自 ${since} 起暂时不可用：新文章在等待，恢复后会自动补发。`,
     unknownCommand: '没有这个命令。发送 /help 查看可用的命令。',
     plainTextHint: '发送一个网址即可生成摘要，发送 /sub 加网址订阅，发送 /help 查看全部命令。',
     offerSummary: '要为这个网址生成中文摘要吗？',
@@ -192,6 +194,7 @@ export const TEXTS: Record<Lang, Texts> = {
     opmlReasons: { tooLarge: 'it is larger than 1 MB', notOpml: 'it is not an OPML file', empty: 'it lists no feeds' },
     modeNames: { instant: 'instant', daily: 'daily digest', both: 'instant + daily' },
     langSet: 'OK, replies in English from now on. (The digests themselves are always in Chinese.)',
+    llmDown: (since) => `⚠️ The digest service has been unavailable since ${since}: new articles wait and go out when it is back.`,
     unknownCommand: 'There is no such command. Send /help to see the commands.',
     plainTextHint: 'Send a link for its digest, /sub with a link to follow a feed, or /help for all commands.',
     offerSummary: 'Make a Chinese digest of this link?',

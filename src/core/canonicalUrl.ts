@@ -30,6 +30,25 @@ export function canonicalUrl(raw: string | undefined): string | undefined {
   return out;
 }
 
+/** Click-tracking parameters only: a feed URL keeps the rest (WordPress's `?feed=rss2` names the feed). */
+const FEED_TRACKING = [/^utm_/i, /^fbclid$/i, /^gclid$/i, /^dclid$/i, /^msclkid$/i, /^mc_(cid|eid)$/i, /^_hs(enc|mi)$/i, /^igshid$/i, /^yclid$/i];
+
+/** A feed URL as fetched: fragment, credentials and click-tracking parameters removed, host lower-cased (default ports go by themselves). */
+export function cleanFeedUrl(url: URL): string {
+  const u = new URL(url.href);
+  u.hash = '';
+  u.hostname = u.hostname.toLowerCase().replace(/\.$/, '');
+  for (const name of [...u.searchParams.keys()]) if (FEED_TRACKING.some((re) => re.test(name))) u.searchParams.delete(name);
+  return u.href.replace(/\?$/, '');
+}
+
+/** A feed's identity: its clean URL without a trailing slash on the path, so `/feed/` and `/feed` are one feed. */
+export function feedIdentity(url: string): string {
+  const u = new URL(url);
+  if (u.pathname.length > 1) u.pathname = u.pathname.replace(/\/+$/, '');
+  return u.href;
+}
+
 /** Resolves a possibly relative link against a base; undefined when it cannot be made absolute http(s). */
 export function absoluteUrl(link: string | undefined, base: string | undefined): string | undefined {
   if (!link) return undefined;

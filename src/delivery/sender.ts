@@ -65,6 +65,7 @@ const messageIdOf = (result: unknown) => {
 /** A message being sent is held this long; one a dead sender held goes out again after that (the only way to a duplicate). */
 const SEND_HOLD_MS = 10_000;
 const PAGE = 256;
+const REPAIR_EVERY_MS = 15_000;
 
 export function createSender(deps: SenderDeps): Sender {
   const chatGapMs = deps.chatGapMs ?? 1000;
@@ -82,6 +83,7 @@ export function createSender(deps: SenderDeps): Sender {
   let timerAt = Infinity;
   let leaseTimer: NodeJS.Timeout | undefined;
   let lastForget = 0;
+  let lastRepair = 0;
 
   const wakeAt = (at: number) => {
     if (!running || at >= timerAt) return;
@@ -250,12 +252,17 @@ export function createSender(deps: SenderDeps): Sender {
     if (held && !draining) {
       draining = true;
       deps.log.info('this replica sends now', {});
-      // Messages whose index row a race removed are put back (cheap, and only when taking over).
-      await deps.outbox.repair(Date.now()).catch(() => 0);
+      lastRepair = 0; // look for messages whose index row a race removed, now
     } else if (!held && draining) {
       draining = false;
       buffer = [];
       deps.log.warn('another replica sends now', {});
+    }
+    if (draining && Date.now() - lastRepair > REPAIR_EVERY_MS) {
+      // A safety net for the one race the index can lose (a chat's row removed as another replica queues for it).
+      lastRepair = Date.now();
+      const repaired = await deps.outbox.repair(Date.now()).catch(() => 0);
+      if (repaired > 0) deps.log.warn('outbox index repaired', { chats: repaired });
     }
     if (draining) pump();
   }

@@ -1,6 +1,7 @@
 // The text to digest: the feed's own content when it holds the article, else the page fetched safely and extracted.
 import { decodeBody } from '../feeds/charset.js';
-import type { SafeFetch } from '../feeds/safeFetch.js';
+import { FetchError, type SafeFetch } from '../feeds/safeFetch.js';
+import { countCjk } from '../core/text.js';
 import { extractArticle, isSubstantial, NotAnArticleError } from './extract.js';
 
 export interface ArticleSource {
@@ -45,10 +46,31 @@ export async function fetchArticlePage(fetch: SafeFetch, url: string): Promise<A
   return { title: article.title, text: article.text, url: res.url, from: 'page' };
 }
 
+/** Enough of the feed's own text to digest when the page cannot be read at all (a few sentences). */
+function enoughToDigest(text: string): boolean {
+  return countCjk(text) >= 40 || text.split(/\s+/).filter((w) => w.length > 1).length >= 30;
+}
+
+/** A page that will not become readable by waiting: gone (4xx), too large, a redirect loop, refused, not a page. */
+function unreadableForGood(error: unknown): boolean {
+  if (error instanceof NotAnArticleError) return true;
+  if (!(error instanceof FetchError)) return false;
+  if (error.kind === 'http') return (error.status ?? 500) < 500 && error.status !== 429 && error.status !== 408;
+  return error.kind === 'too-large' || error.kind === 'redirects' || error.kind === 'refused' || error.kind === 'bad-url';
+}
+
 export async function articleText(fetch: SafeFetch, source: ArticleSource): Promise<ArticleText> {
   const feedText = source.contentText.trim();
   if (feedHoldsArticle(feedText)) return { title: source.title, text: feedText, from: 'feed' };
   if (!source.url) throw new NotAnArticleError(source.title || 'item', 'the feed holds only a teaser and no link');
-  const page = await fetchArticlePage(fetch, source.url);
-  return { ...page, title: source.title || page.title, pageTitle: page.title };
+  try {
+    const page = await fetchArticlePage(fetch, source.url);
+    return { ...page, title: source.title || page.title, pageTitle: page.title };
+  } catch (error) {
+    // Retrying cannot help: the feed's own text is what there is — digested when it is enough, else the article goes out marked.
+    if (!unreadableForGood(error)) throw error;
+    if (enoughToDigest(feedText)) return { title: source.title, text: feedText, from: 'feed' };
+    if (error instanceof NotAnArticleError) throw error;
+    throw new NotAnArticleError(source.url, (error as Error).message);
+  }
 }

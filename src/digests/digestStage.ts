@@ -9,6 +9,7 @@ import { errorMessage } from '../polling/pollFeed.js';
 import { createStage, type Stage } from '../stages/stage.js';
 import type { ArticleQueries } from '../store/articles.js';
 import type { Summarizer } from './summarize.js';
+import { LlmError } from './llmClient.js';
 import { BudgetExhaustedError } from './tokenBudget.js';
 
 /** The next stage after digests: must be idempotent per (feed, article). */
@@ -28,6 +29,8 @@ export interface DigestStageDeps {
   retryBaseMs?: number;
   /** LLM requests in flight at once in this process. */
   concurrency: number;
+  /** Hears whether the LLM answers (its being down is shown in /list and told to the admins once). */
+  llmHealth?: { failed(error: LlmError): Promise<void>; worked(): Promise<void> };
 }
 
 const MAX_TEXT = 60_000;
@@ -81,12 +84,16 @@ export function createDigestStage(deps: DigestStageDeps): DigestStage {
         ownSite: article.ownSite,
         feedId: p.feedId,
       });
-      if (outcome.kind === 'digest') return await finish({ ...base, digest: outcome.digest });
+      if (outcome.kind === 'digest') {
+        if (!outcome.cached) await deps.llmHealth?.worked().catch(() => {});
+        return await finish({ ...base, digest: outcome.digest });
+      }
       deps.log.info('article goes out without a digest', { articleKey: article.key, url: article.url, reason: outcome.reason });
       return await finish({ ...base, noDigest: 'unreadable' });
     } catch (error) {
       const now = deps.now();
       const message = errorMessage(error);
+      if (error instanceof LlmError && error.kind !== 'invalid-output') await deps.llmHealth?.failed(error).catch(() => {});
       if (now - p.createdAt >= deps.fallbackAfterMs) {
         deps.log.warn('no digest in time, article goes out without one', { articleKey: article.key, url: article.url, error: message });
         return finish({ ...base, noDigest: error instanceof BudgetExhaustedError ? 'budget' : 'llm-failed' });

@@ -1,10 +1,11 @@
 // Following a feed: a known feed at once (one insert); a new one fetched once (however many ask together), recorded without backlog, then followed.
+import { cleanFeedUrl, feedIdentity } from '../core/canonicalUrl.js';
 import { feedId } from '../core/itemKey.js';
 import { newFeedState, type FeedState } from '../core/model.js';
 import { nextPollAfterSuccess } from '../core/schedule.js';
 import { NotAFeedError } from '../feeds/parseFeed.js';
 import { readFeed, type FeedRead } from '../feeds/readFeed.js';
-import type { SafeFetch } from '../feeds/safeFetch.js';
+import { FetchError, type SafeFetch } from '../feeds/safeFetch.js';
 import type { FeedQueries } from '../store/feeds.js';
 import type { SeenQueries } from '../store/seen.js';
 import type { SubscriptionQueries } from '../store/subscriptions.js';
@@ -60,9 +61,14 @@ export function normaliseFeedInput(input: string): string {
   if (!url.hostname.includes('.') && url.hostname !== 'localhost' && !url.hostname.startsWith('[')) {
     throw new SubscribeError(input, 'bad-url', `not a URL: ${input}`);
   }
-  url.hash = '';
-  return url.href;
+  return cleanFeedUrl(url);
 }
+
+/** The id of the feed at this URL (one feed whatever tracking parameters or trailing slash it is given with). */
+const idOf = (url: string) => feedId(feedIdentity(url));
+
+/** Paths where sites commonly serve their feed without advertising it. */
+const COMMON_FEED_PATHS = ['/feed', '/rss', '/rss.xml', '/atom.xml', '/index.xml', '/feed.xml'];
 
 export function createSubscriber(deps: SubscribeDeps): Subscriber {
   /** First fetches in flight in this process, by URL: a burst of /sub for one new feed fetches it once. */
@@ -86,12 +92,12 @@ export function createSubscriber(deps: SubscribeDeps): Subscriber {
 
   return {
     async known(input) {
-      return deps.feeds.get(feedId(normaliseFeedInput(input)));
+      return deps.feeds.get(idOf(normaliseFeedInput(input)));
     },
     async subscribe(chatId, input) {
       const url = normaliseFeedInput(input);
       for (let attempt = 0; attempt < 3; attempt++) {
-        const existing = await deps.feeds.get(feedId(url));
+        const existing = await deps.feeds.get(idOf(url));
         if (existing) {
           const done = await follow(chatId, existing);
           if (done) return done;
@@ -100,7 +106,11 @@ export function createSubscriber(deps: SubscribeDeps): Subscriber {
         if ((await deps.subscriptions.countOfChat(chatId)) >= deps.maxPerChat) {
           throw new SubscribeError(input, 'limit', `this chat already follows ${deps.maxPerChat} feeds`);
         }
-        const { feed, discoveredFrom } = await firstFetch(input, url);
+        const { feed, discoveredFrom } = await firstFetch(input, url).catch(async (error: unknown) => {
+          // Typed without a scheme and https does not answer: the site may speak plain http only.
+          if (!typedWithoutScheme(input) || !(error instanceof SubscribeError) || !isConnectionFailure(error.cause)) throw error;
+          return firstFetch(input, url.replace(/^https:/, 'http:'));
+        });
         const done = await follow(chatId, feed, discoveredFrom);
         if (done) return done;
       }
@@ -122,21 +132,21 @@ async function fetchNewFeed(deps: SubscribeDeps, input: string, url: string): Pr
   try {
     read = await readFeed(deps.fetch, url);
   } catch (error) {
-    if (!(error instanceof NotAFeedError) || error.alternates.length === 0) throw wrap(input, error);
+    if (!(error instanceof NotAFeedError)) throw wrap(input, error);
+    // A web page: its advertised feed, else the paths where sites commonly serve one.
     discoveredFrom = url;
-    feedUrl = error.alternates[0]!.url;
-    const known = await deps.feeds.get(feedId(feedUrl));
-    if (known) return { feed: known, discoveredFrom };
-    try {
-      read = await readFeed(deps.fetch, feedUrl);
-    } catch (inner) {
+    const candidates = error.alternates.length ? [error.alternates[0]!.url] : COMMON_FEED_PATHS.map((p) => new URL(p, url).href);
+    const found = await readFirst(deps, candidates).catch((inner: unknown) => {
       throw wrap(input, inner);
-    }
+    });
+    if (!found) throw wrap(input, error);
+    if ('known' in found) return { feed: found.known, discoveredFrom };
+    ({ read, url: feedUrl } = found);
   }
   if (read.status !== 'ok') throw new SubscribeError(input, 'fetch', `${input}: the server sent no feed`);
   const now = deps.now();
   const feed: FeedState = {
-    ...newFeedState(feedId(feedUrl), feedUrl, now),
+    ...newFeedState(idOf(feedUrl), feedUrl, now),
     title: read.feed.title || new URL(feedUrl).hostname,
     primed: true,
     lastSuccessAt: now,
@@ -149,6 +159,28 @@ async function fetchNewFeed(deps: SubscribeDeps, input: string, url: string): Pr
   await deps.seen.mark(feed.id, read.feed.items.map((i) => i.key), now);
   if (!(await deps.feeds.insert(feed))) return { feed: (await deps.feeds.get(feed.id)) ?? feed, ...(discoveredFrom ? { discoveredFrom } : {}) };
   return discoveredFrom ? { feed, discoveredFrom } : { feed };
+}
+
+/** The first of these URLs that is a feed the bot knows (no fetch) or that reads as a feed; undefined when none does. */
+async function readFirst(deps: SubscribeDeps, urls: string[]): Promise<{ known: FeedState } | { read: FeedRead; url: string } | undefined> {
+  for (const url of urls) {
+    const known = await deps.feeds.get(idOf(url));
+    if (known) return { known };
+    try {
+      const read = await readFeed(deps.fetch, url);
+      if (read.status === 'ok') return { read, url };
+    } catch (error) {
+      if (urls.length === 1) throw error; // the advertised feed: its own error says most
+    }
+  }
+  return undefined;
+}
+
+const typedWithoutScheme = (input: string) => !/^\s*<?[a-z][a-z\d+.-]*:/i.test(input);
+
+/** No TLS or no answer on https (as opposed to an answer that says no). */
+function isConnectionFailure(error: unknown): boolean {
+  return error instanceof FetchError && (error.kind === 'network' || error.kind === 'timeout');
 }
 
 function wrap(input: string, error: unknown): SubscribeError {

@@ -85,7 +85,12 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
     // The chat's index row follows its messages: gone when none is left, else at the given time and its best priority.
     const next = await tx.selectFrom('outbox').select('priority').where('chat_id', '=', chatId).orderBy('priority').limit(1).executeTakeFirst();
     if (!next) {
-      await tx.deleteFrom('outbox_chats').where('chat_id', '=', chatId).execute();
+      // Checked again in the statement itself: a message another replica queued meanwhile keeps the chat's row.
+      await tx
+        .deleteFrom('outbox_chats')
+        .where('chat_id', '=', chatId)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox').select('id').where('outbox.chat_id', '=', chatId))))
+        .execute();
       return;
     }
     await tx

@@ -14,6 +14,7 @@ import { createOutboxQueries, type OutboxQueries } from './outbox.js';
 import { createQuotas, type Quotas } from './quotas.js';
 import type { Database } from './schema.js';
 import { createSeenQueries, type SeenQueries } from './seen.js';
+import { createServiceHealth, type ServiceHealth } from './serviceHealth.js';
 import { createSubscriptionQueries, type SubscriptionQueries } from './subscriptions.js';
 
 export interface Store {
@@ -28,6 +29,7 @@ export interface Store {
   quotas: Quotas;
   leases: Leases;
   jobs: JobQueries;
+  services: ServiceHealth;
   /** Cached digests by content hash, and the newest digest key per canonical URL. */
   digests: Collection<CachedDigest>;
   digestsByUrl: Collection<string>;
@@ -66,6 +68,7 @@ export async function openStore(url: string, onError: (error: unknown) => void =
     quotas: createQuotas(db),
     leases: createLeases(db),
     jobs: createJobQueries(db, dialect),
+    services: createServiceHealth(db),
     digests: cache.collection<CachedDigest>('digests'),
     digestsByUrl: cache.collection<string>('digest_urls'),
     memory: cache.collection<unknown>('meta'),

@@ -2,6 +2,7 @@
 import type { Telegraf } from 'telegraf';
 import type { FeedState } from '../../core/model.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
+import { localClock, localDay } from '../../core/localTime.js';
 import { SubscribeError } from '../../polling/subscribe.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
@@ -105,6 +106,8 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     const feeds = await feedsOfChat(services, ctx.chat.id);
     if (feeds.length === 0) return ctx.say(ctx.t.listEmpty);
     const blocks = [ctx.t.listHeader(feeds.length), ...feeds.map((f, i) => `${i + 1}. <b>${link(f.title ?? f.url, f.siteUrl ?? f.url)}</b>\n${escapeHtml(f.url)}\n${health(ctx, f)}`)];
+    const llmDown = await services.store.services.down('llm');
+    if (llmDown) blocks.push(ctx.t.llmDown(`${localDay(llmDown.since, ctx.chatSettings.timezone)} ${localClock(llmDown.since, ctx.chatSettings.timezone)}`));
     for (const message of packMessages(blocks, 4000, '\n\n')) await ctx.say(message);
   });
 }
