@@ -2,15 +2,14 @@
 import type { Context } from 'telegraf';
 import type { Config } from '../config.js';
 import type { ChatSettings } from '../core/model.js';
-import { visibleText } from '../core/telegramHtml.js';
 import type { DailyDigest } from '../delivery/dailyDigest.js';
-import type { Sender } from '../delivery/sender.js';
+import { htmlMessage, type Sender } from '../delivery/sender.js';
 import type { Summarizer } from '../digests/summarize.js';
 import type { Logger } from '../log.js';
 import type { Subscriber } from '../polling/subscribe.js';
 import type { Store } from '../store/store.js';
 import { TEXTS, type Lang } from './i18n.js';
-import type { Requests } from './requests.js';
+import { replierFor, type Requests } from './requests.js';
 
 export interface BotServices {
   config: Config;
@@ -49,26 +48,14 @@ export function argsOf(ctx: Context): string[] {
 export function installContext(services: BotServices) {
   const adminCache = new Map<string, { ok: boolean; until: number }>();
   return (ctx: BotContext) => {
-    let n = 0;
     const chatId = ctx.chat!.id;
-    ctx.say = async (html, extra = {}) => {
-      const replyTo = extra.reply && ctx.message ? ctx.message.message_id : undefined;
-      await services.sender.enqueue({
-        id: `r:${chatId}:${ctx.update.update_id}:${n++}`,
-        chatId,
-        html,
-        plain: visibleText(html),
-        ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
-        ...(replyTo ? { replyTo } : {}),
-        noPreview: true,
-        priority: 0,
-      });
-    };
+    const messageId = ctx.message?.message_id;
+    // Replies are a Replier's like a job's, under ids from the update: a redelivered update cannot reply twice.
+    ctx.say = replierFor(services.sender, chatId, ctx.lang, `r:${chatId}:${ctx.update.update_id}`, messageId).say;
     ctx.progressId = `r:${chatId}:${ctx.update.update_id}:progress`;
     ctx.progress = async (html, extra = {}) => {
       if (ctx.chat!.type === 'channel') return;
-      const replyTo = extra.reply && ctx.message ? ctx.message.message_id : undefined;
-      await services.sender.enqueue({ id: ctx.progressId, chatId, html, plain: visibleText(html), noPreview: true, priority: 0, ...(replyTo ? { replyTo } : {}) });
+      await services.sender.enqueue(htmlMessage(ctx.progressId, chatId, html, { priority: 0, ...(extra.reply && messageId ? { replyTo: messageId } : {}) }));
     };
     ctx.mayChange = async () => {
       const chat = ctx.chat!;

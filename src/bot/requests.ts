@@ -3,8 +3,7 @@ import type { Logger } from '../log.js';
 import type { Job, JobQueries } from '../store/jobs.js';
 import { createStage } from '../stages/stage.js';
 import { TEXTS, type Lang } from './i18n.js';
-import type { Sender } from '../delivery/sender.js';
-import { visibleText } from '../core/telegramHtml.js';
+import { htmlMessage, type Sender } from '../delivery/sender.js';
 
 /** How a job answers: in the chat's language, through the outbox, under ids of its own (a rerun never answers twice). */
 export interface Replier {
@@ -55,17 +54,15 @@ export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang
     lang,
     t: TEXTS[lang],
     async say(html, extra = {}) {
-      await sender.enqueue({
-        id: `${idPrefix}:${n++}`,
-        chatId,
-        html,
-        plain: visibleText(html),
-        noPreview: true,
-        priority: 0,
-        ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
-        ...(extra.reply && replyTo ? { replyTo } : {}),
-        ...(n === 1 && progressId ? { replaces: progressId } : {}),
-      });
+      const first = n === 0;
+      await sender.enqueue(
+        htmlMessage(`${idPrefix}:${n++}`, chatId, html, {
+          priority: 0,
+          ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
+          ...(extra.reply && replyTo ? { replyTo } : {}),
+          ...(first && progressId ? { replaces: progressId } : {}),
+        }),
+      );
     },
   };
 }

@@ -143,5 +143,4 @@ export interface OutboxMessage {
   noPreview?: boolean;
   createdAt: number;
   attempts: number;
-  notBefore: number;
 }

@@ -1,8 +1,7 @@
 // The daily digest: each minute, claims the chats whose digest instant has passed (by index, a page at a time) and queues what arrived since the last one.
-import { nextLocalTime } from '../core/localTime.js';
+import { localDay, nextLocalTime } from '../core/localTime.js';
 import type { ChatSettings } from '../core/model.js';
 import { renderDaily, type DailyEntry } from '../core/renderDigest.js';
-import { localDay } from '../core/localTime.js';
 import type { Logger } from '../log.js';
 import type { ChatQueries } from '../store/chats.js';
 import type { DailyQueries } from '../store/daily.js';

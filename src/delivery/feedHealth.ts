@@ -2,13 +2,12 @@
 import type { FeedState } from '../core/model.js';
 import { renderFeedFailing, renderFeedFlood, type Lang } from '../core/renderDigest.js';
 import { localDay } from '../core/localTime.js';
-import { visibleText } from '../core/telegramHtml.js';
 import type { Logger } from '../log.js';
 import type { FeedResult } from '../polling/pollStage.js';
 import type { ChatQueries } from '../store/chats.js';
 import type { FeedQueries } from '../store/feeds.js';
 import type { SubscriptionQueries } from '../store/subscriptions.js';
-import type { Sender } from './sender.js';
+import { htmlMessage, type Sender } from './sender.js';
 
 export const FAILING_NOTICE_AFTER_MS = 3 * 24 * 3_600_000;
 
@@ -58,7 +57,7 @@ async function tellSubscribers(deps: FeedHealthDeps, feedId: string, notice: (ch
       .filter((id) => chats.get(id)?.active !== false)
       .map((chatId) => {
         const { id, html } = notice(chatId, chats.get(chatId)?.lang ?? 'zh');
-        return { id, chatId, html, plain: visibleText(html), noPreview: true };
+        return htmlMessage(id, chatId, html);
       });
     told += (await deps.sender.enqueueMany(messages)).length;
   }

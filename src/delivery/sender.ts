@@ -1,6 +1,7 @@
 // The one sender: while it holds the sender lease, picks the next sendable chat by index, under Telegram's limits, and acts on each error once.
 import type { OutboxMessage } from '../core/model.js';
 import { createPacing } from '../core/pacing.js';
+import { visibleText } from '../core/telegramHtml.js';
 import type { Logger } from '../log.js';
 import type { NewMessage, OutboxQueries, ReadyChat } from '../store/outbox.js';
 import { classifySendError } from './telegramErrors.js';
@@ -54,6 +55,11 @@ export interface Sender {
   idle(): Promise<void>;
   readonly draining: boolean;
   stats: SenderStats;
+}
+
+/** A message of Telegram HTML with its plain-text twin and no link preview: the shape of every reply and notice. */
+export function htmlMessage(id: string, chatId: number, html: string, options: Pick<NewMessage, 'priority' | 'replyTo' | 'replyMarkup' | 'replaces'> = {}): NewMessage {
+  return { id, chatId, html, plain: visibleText(html), noPreview: true, ...options };
 }
 
 const MAX_ATTEMPTS = 40;

@@ -1,9 +1,9 @@
 // The LLM being down is a fact for everyone to see: /list shows it, and ADMIN_IDS hear once when it goes down and once when it is back.
-import { escapeHtml, truncate, visibleText } from '../core/telegramHtml.js';
+import { escapeHtml, truncate } from '../core/telegramHtml.js';
 import type { LlmError } from '../digests/llmClient.js';
 import type { Logger } from '../log.js';
 import type { ServiceHealth } from '../store/serviceHealth.js';
-import type { Sender } from './sender.js';
+import { htmlMessage, type Sender } from './sender.js';
 
 export interface LlmHealthDeps {
   services: ServiceHealth;
@@ -15,7 +15,7 @@ export interface LlmHealthDeps {
 
 export function createLlmHealth(deps: LlmHealthDeps) {
   const tell = async (idPrefix: string, html: string) => {
-    await deps.sender.enqueueMany(deps.adminIds.map((chatId) => ({ id: `${idPrefix}:${chatId}`, chatId, html, plain: visibleText(html), noPreview: true, priority: 0 })));
+    await deps.sender.enqueueMany(deps.adminIds.map((chatId) => htmlMessage(`${idPrefix}:${chatId}`, chatId, html, { priority: 0 })));
   };
   return {
     async failed(error: LlmError) {

@@ -14,6 +14,3 @@ export function chunks<T>(rows: readonly T[], size = 500): T[][] {
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
-
-/** SQLite gives back 0/1 for flags, and so do we on PostgreSQL: one conversion for both. */
-export const flag = (on: boolean): number => (on ? 1 : 0);

@@ -5,7 +5,7 @@ import { chunks } from './claim.js';
 import type { Database, OutboxTable } from './schema.js';
 
 /** A message to queue; `priority` 0 is a reply to a person, 1 a push or digest. */
-export type NewMessage = Omit<OutboxMessage, 'attempts' | 'notBefore' | 'createdAt'> & { createdAt?: number; priority?: number };
+export type NewMessage = Omit<OutboxMessage, 'attempts' | 'createdAt'> & { createdAt?: number; priority?: number };
 
 export interface ReadyChat {
   chatId: number;
@@ -61,7 +61,7 @@ export interface OutboxQueries {
 
 function messageOf(r: Selectable<OutboxTable>): OutboxMessage {
   const extra = r.extra ? (JSON.parse(r.extra) as Partial<OutboxMessage>) : {};
-  const m: OutboxMessage = { ...extra, id: r.id, chatId: Number(r.chat_id), plain: r.plain, createdAt: Number(r.created_at), attempts: Number(r.attempts), notBefore: 0 };
+  const m: OutboxMessage = { ...extra, id: r.id, chatId: Number(r.chat_id), plain: r.plain, createdAt: Number(r.created_at), attempts: Number(r.attempts) };
   if (r.html !== null) m.html = r.html;
   return m;
 }
@@ -76,9 +76,8 @@ function extraOf(m: NewMessage): string | null {
   return Object.keys(extra).length ? JSON.stringify(extra) : null;
 }
 
-/** Adds the chats of just-queued messages to the index, lowering a chat's priority class when a reply arrives. */
-const indexChats = sql`
-  ON CONFLICT (chat_id) DO UPDATE SET priority = CASE WHEN excluded.priority < outbox_chats.priority THEN excluded.priority ELSE outbox_chats.priority END`;
+/** A chat already in the index keeps the better (lower) priority class: a reply queued behind pushes jumps them. */
+const betterPriority = sql<number>`CASE WHEN excluded.priority < outbox_chats.priority THEN excluded.priority ELSE outbox_chats.priority END`;
 
 export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
   const reschedule = async (tx: Kysely<Database>, chatId: number, readyAt: number) => {
@@ -134,9 +133,7 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
             .insertInto('outbox_chats')
             .values(part.map(([chat_id, priority]) => ({ chat_id, priority, ready_at: now })))
             .onConflict((oc) =>
-              oc.column('chat_id').doUpdateSet({
-                priority: sql`CASE WHEN excluded.priority < outbox_chats.priority THEN excluded.priority ELSE outbox_chats.priority END`,
-              }),
+              oc.column('chat_id').doUpdateSet({ priority: betterPriority }),
             )
             .execute();
         }
@@ -165,7 +162,7 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
           SELECT s.chat_id, 1, CAST(${p.at} AS BIGINT)
           FROM subscriptions s JOIN outbox o ON o.id = ${id}
           WHERE s.feed_id = ${p.feedId}
-          ${indexChats}`.execute(tx);
+          ON CONFLICT (chat_id) DO UPDATE SET priority = ${betterPriority}`.execute(tx);
         return inserted.rows.length;
       });
     },
