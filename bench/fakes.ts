@@ -8,16 +8,18 @@ import { articlePage } from '../test/support/articles.js';
 
 export const FEED_HOSTS = 25;
 
+/** Feed number `f` of the benchmarks: `items` items with a guid, a link and a 20-word description. */
+export function benchFeedXml(f: number, items: number): string {
+  return rss(
+    `Feed ${f}`,
+    Array.from({ length: items }, (_, i) => ({ title: `Feed ${f} 第${i}篇`, link: `https://site${f}.example/post/${i}`, guid: `f${f}-i${i}`, description: `摘要 ${f}-${i} `.repeat(20) })),
+  );
+}
+
 async function startFeeds(feeds: number, items: number): Promise<number> {
   const docs = new Map<string, string>();
   for (let f = 0; f < feeds; f++) {
-    docs.set(
-      `/feed/${f}.xml`,
-      rss(
-        `Feed ${f}`,
-        Array.from({ length: items }, (_, i) => ({ title: `Feed ${f} 第${i}篇`, link: `https://site${f}.example/post/${i}`, guid: `f${f}-i${i}`, description: `摘要 ${f}-${i} `.repeat(20) })),
-      ),
-    );
+    docs.set(`/feed/${f}.xml`, benchFeedXml(f, items));
   }
   let port = 0;
   for (let h = 1; h <= FEED_HOSTS; h++) {

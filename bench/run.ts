@@ -1,6 +1,6 @@
 // `npm run bench [poll|digest|delivery|sender|fanout|daily|backlog] [--store sqlite|postgres] [--feeds N] …`: wall time, CPU time and peak RSS of the hot paths.
 import { fork, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Telegram } from 'telegraf';
@@ -10,8 +10,9 @@ import { feedId } from '../src/core/itemKey.js';
 import { newFeedState, type Item } from '../src/core/model.js';
 import { silentLogger } from '../src/log.js';
 import { TEST_TOKEN } from '../test/support/botApiServer.js';
-import { FEED_HOSTS } from './fakes.js';
+import { benchFeedXml, FEED_HOSTS } from './fakes.js';
 import { fmt, measure } from './measure.js';
+import { decodeBody } from '../src/feeds/charset.js';
 import { parseFeed } from '../src/feeds/parseFeed.js';
 import { hostileFeed, ordinaryFeed } from '../test/support/hostile.js';
 import { benchDaily, benchFanOut, benchSender, engines, freshStore, type Engine } from './scale.js';
@@ -36,7 +37,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['startup', 'poll', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
+const PARTS = ['startup', 'poll', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -84,6 +85,26 @@ async function benchPoll(fakes: Fakes, engine: Engine): Promise<void> {
   console.log(`  warm cycle outcomes: ${warm.filter((r) => r.outcome.kind === 'not-modified').length} not modified, ${failed.length} failed${failed.length ? ` (${failed[0]!.outcome.kind === 'error' ? failed[0]!.outcome.message : ''})` : ''}`);
   await app.close();
   await drop();
+}
+
+/** Decoding and parsing alone: the bench's 1,000 feeds of 20 items (what a cold poll reads), and the real feeds of the corpus. */
+async function benchParse(): Promise<void> {
+  console.log('parsing: bytes → charset → feed, without fetching or storing');
+  const parseAll = async (docs: Buffer[], rounds: number) => {
+    let items = 0;
+    for (let r = 0; r < rounds; r++) for (const d of docs) items += (await parseFeed(decodeBody(d).text, 'https://bench.example/feed.xml').catch(() => ({ items: [] }))).items.length;
+    return items;
+  };
+  const bench = Array.from({ length: 1000 }, (_, f) => Buffer.from(benchFeedXml(f, 20)));
+  await parseAll(bench.slice(0, 50), 1); // warm the JIT
+  const [items, m] = await measure(() => parseAll(bench, 1));
+  console.log(`  1,000 bench feeds (${items} items): ${fmt(m)}`);
+  const corpus = join(import.meta.dirname, '../../../shared/corpus/feeds');
+  if (!existsSync(corpus)) return console.log(`  the real-feed corpus: skipped (${corpus} is absent)`);
+  const docs = readdirSync(corpus).map((f) => readFileSync(join(corpus, f)));
+  const bytes = docs.reduce((n, d) => n + d.length, 0);
+  const [corpusItems, cm] = await measure(() => parseAll(docs, 10));
+  console.log(`  the corpus ×10 (${docs.length} documents, ${(bytes / 1024 / 1024).toFixed(1)} MB, ${corpusItems} items): ${fmt(cm)}`);
 }
 
 /** 100 articles at once behind a slow LLM, then one article of another feed: how long the backlog takes, and how long the other waits. */
@@ -189,6 +210,7 @@ try {
     console.log('daily digest: one tick for every due chat, each with its entries');
     for (const engine of STORES) await benchDaily(engine, opt('daily-chats', 100_000), opt('daily-articles', 30));
   }
+  if (run('parse')) await benchParse();
   if (run('hostile')) {
     console.log('parsing a 5 MB feed: one built to make regexes over markup backtrack, and an ordinary one');
     for (const [name, text] of [['hostile', hostileFeed(5 * 1024 * 1024)], ['ordinary', ordinaryFeed(5 * 1024 * 1024)]] as const) {

@@ -2,7 +2,7 @@
 
 /** Formatters are costly to build and the same for every chat of a zone: one per (kind, zone). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(kind: 'day' | 'clock' | 'parts', timeZone: string): Intl.DateTimeFormat {
+function formatter(kind: 'day' | 'clock' | 'parts' | 'offset', timeZone: string): Intl.DateTimeFormat {
   const key = `${kind}|${timeZone}`;
   let f = formatters.get(key);
   if (!f) {
@@ -11,7 +11,9 @@ function formatter(kind: 'day' | 'clock' | 'parts', timeZone: string): Intl.Date
         ? new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
         : kind === 'clock'
           ? new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-          : new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+          : kind === 'offset'
+            ? new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+            : new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
     formatters.set(key, f);
   }
   return f;
@@ -73,4 +75,12 @@ export function nextLocalTime(now: number, clock: string, timeZone: string): num
     if (at > now) return at;
   }
   return now + 24 * 3_600_000;
+}
+
+/** UTC offset of a time zone at an instant, in minutes. */
+export function offsetMinutes(timeZone: string, at: number): number {
+  const parts = formatter('offset', timeZone).formatToParts(at);
+  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
 }

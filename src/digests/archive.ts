@@ -2,17 +2,10 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hugoFileName, renderHugoPost, type ArchivedArticle } from '../core/hugoPost.js';
+import { offsetMinutes } from '../core/localTime.js';
 
 export interface Archive {
   write(article: ArchivedArticle): Promise<string>;
-}
-
-/** UTC offset of a time zone at an instant, in minutes. */
-export function offsetMinutes(timeZone: string, at: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at);
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
 }
 
 export function createArchive(dir: string, timeZone: string): Archive {

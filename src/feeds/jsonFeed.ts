@@ -2,6 +2,16 @@
 import { z } from 'zod';
 
 const author = z.object({ name: z.string().optional(), url: z.string().optional() }).passthrough();
+/** Authors as feeds write them: JSON Feed 1.1's array, 1.0's single `author`, or (wrongly) one object in `authors`; bad entries dropped. */
+const authors = z
+  .unknown()
+  .optional()
+  .transform((value) =>
+    (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]).flatMap((a) => {
+      const parsed = author.safeParse(a);
+      return parsed.success ? [parsed.data] : [];
+    }),
+  );
 
 const jsonFeedItem = z
   .object({
@@ -14,11 +24,12 @@ const jsonFeedItem = z
     summary: z.string().optional(),
     date_published: z.string().optional(),
     date_modified: z.string().optional(),
-    author: author.optional(),
-    authors: z.array(author).optional(),
-    tags: z.array(z.string()).optional(),
+    author: authors,
+    authors,
+    tags: z.array(z.unknown()).optional().transform((tags) => tags?.filter((t): t is string => typeof t === 'string')),
   })
-  .passthrough();
+  .passthrough()
+  .transform(({ author: single, authors: list, ...rest }) => ({ ...rest, authors: list.length ? list : single }));
 
 const jsonFeed = z
   .object({
@@ -26,14 +37,19 @@ const jsonFeed = z
     title: z.string().optional(),
     home_page_url: z.string().optional(),
     feed_url: z.string().optional(),
+    author: authors,
+    authors,
     items: z.array(z.unknown()),
   })
   .passthrough();
 
 export type JsonFeedItem = z.infer<typeof jsonFeedItem>;
+export type JsonFeedAuthor = z.infer<typeof author>;
 export interface JsonFeedDoc {
   title: string;
   homePageUrl?: string;
+  /** The feed's authors: the authors of every item that names none. */
+  authors: JsonFeedAuthor[];
   items: JsonFeedItem[];
 }
 
@@ -56,7 +72,8 @@ export function readJsonFeed(text: string): JsonFeedDoc {
     const item = jsonFeedItem.safeParse(raw);
     if (item.success) items.push(item.data);
   }
-  const out: JsonFeedDoc = { title: doc.data.title ?? '', items };
+  const feedAuthors = doc.data.authors.length ? doc.data.authors : doc.data.author;
+  const out: JsonFeedDoc = { title: doc.data.title ?? '', authors: feedAuthors, items };
   if (doc.data.home_page_url) out.homePageUrl = doc.data.home_page_url;
   return out;
 }

@@ -62,7 +62,7 @@ export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOut
       log.debug('feed not modified', { feedUrl: feed.url, durationMs: now - started });
       return { kind: 'not-modified' };
     }
-    const { fresh, markSeen } = await findNewItems(deps.seen, feed.id, read.feed.items, now, log);
+    const { fresh, markSeen } = await findNewItems(deps.seen, feed.id, read.feed.items, now, log.child({ feedUrl: feed.url }));
     const title = read.feed.title || feed.title || feed.url;
     const taken = newestFirst(fresh, MAX_NEW_PER_POLL);
     if (feed.primed && taken.length > 0) await deps.sink.accept({ ...feed, title }, taken);

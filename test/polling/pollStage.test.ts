@@ -4,7 +4,7 @@ import { feedId } from '../../src/core/itemKey.js';
 import { newFeedState, type FeedState, type Item } from '../../src/core/model.js';
 import { parseAllowList } from '../../src/feeds/addressPolicy.js';
 import { createSafeFetch, type SafeFetch } from '../../src/feeds/safeFetch.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import type { PollDeps } from '../../src/polling/pollFeed.js';
 import { createPollStage, type FeedResult } from '../../src/polling/pollStage.js';
 import type { Store } from '../../src/store/store.js';
@@ -83,6 +83,23 @@ describe('poll cycle', () => {
     expect(third!.outcome).toEqual({ kind: 'not-modified' });
     expect(server.requests.at(-1)!.headers['if-none-match']).toBe('"b"');
     expect(received).toHaveLength(1);
+  });
+
+  it('logs an item published more than 120 days ago instead of sending it, and reads a date ahead as now', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    deps.log = createLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    server.set('/feed', { body: rss('新闻', [item(1)]) });
+    const feed = await follow('/feed');
+    await cycle();
+
+    clock += 11 * MIN;
+    const old = { ...item(2), pubDate: new Date(clock - 200 * 24 * 60 * MIN).toUTCString() };
+    const ahead = { ...item(3), pubDate: new Date(clock + 365 * 24 * 60 * MIN).toUTCString() };
+    server.set('/feed', { body: rss('新闻', [old, ahead, item(1)]) });
+    await cycle();
+    expect(received.flatMap((r) => r.items.map((i) => [i.title, i.publishedAt]))).toEqual([['文章 3', clock]]);
+    const skipped = lines.find((l) => l.msg === 'old item skipped');
+    expect(skipped).toMatchObject({ feedUrl: feed.url, feedId: feed.id, itemKey: 'g:id-2', publishedAt: new Date(Date.parse(old.pubDate)).toISOString() });
   });
 
   it('polls only feeds that are due, unless asked for all', async () => {

@@ -1,0 +1,161 @@
+// Dates as feeds write them (RFC 822 and its variants, W3C/ISO 8601, asctime) → epoch ms; what cannot be read is no date, never a throw.
+import { offsetMinutes } from './localTime.js';
+
+const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
+const DAYS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
+/** Zone names seen in feeds, in hours east of UTC (RFC 822's, the US ones without D/S, and central European ones). */
+const ZONES: Record<string, number> = {
+  z: 0, ut: 0, utc: 0, gmt: 0, wet: 0, bst: 1, cet: 1, met: 1, cest: 2, mest: 2, eet: 2, eest: 3, msk: 3,
+  adt: -3, ast: -4, at: -4, edt: -4, est: -5, et: -5, cdt: -5, cst: -6, ct: -6, mdt: -6, mst: -7, mt: -7, pdt: -7, pst: -8, pt: -8,
+  akdt: -8, akst: -9, hst: -10, jst: 9, kst: 9, hkt: 8, sgt: 8, ist: 5.5, aest: 10, aedt: 11, nzst: 12, nzdt: 13,
+};
+
+/** RFC 822 military zones: A–I are −1…−9, K–M −10…−12, N–Y +1…+12 (J is not a zone). */
+function militaryZone(letter: string): number | undefined {
+  const c = letter.charCodeAt(0);
+  if (c >= 97 && c <= 105) return -(c - 96); // a–i
+  if (c >= 107 && c <= 109) return -(c - 97); // k–m
+  if (c >= 110 && c <= 121) return c - 109; // n–y
+  return undefined;
+}
+
+/** A zone token → minutes east of UTC at that wall time; undefined when it is not a zone at all. */
+function zoneOffset(token: string, wallUtc: number): number | undefined {
+  const t = token.toLowerCase();
+  const numeric = /^(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
+  if (numeric) {
+    const minutes = Number(numeric[2]) * 60 + Number(numeric[3] ?? 0);
+    return Number(numeric[2]) > 14 || Number(numeric[3] ?? 0) > 59 ? undefined : (numeric[1] === '-' ? -1 : 1) * minutes;
+  }
+  if (t in ZONES) return ZONES[t]! * 60;
+  if (t.length === 1) {
+    const h = militaryZone(t);
+    return h === undefined ? undefined : h * 60;
+  }
+  if (t.includes('/')) {
+    // An IANA name (Asia/Shanghai, Etc/GMT+8: POSIX signs, eight hours behind UTC): its offset at that moment.
+    try {
+      const first = offsetMinutes(token, wallUtc);
+      return offsetMinutes(token, wallUtc - first * 60_000);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Two-digit years as the mature parsers read them: 90–99 are the 1990s, 00–89 this century. */
+function fullYear(text: string): number {
+  const y = Number(text);
+  return text.length <= 2 ? y + (y < 90 ? 2000 : 1900) : y;
+}
+
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour?: number;
+  minute?: number;
+  second?: number;
+  /** A zone token; none means UTC. */
+  zone?: string | undefined;
+}
+
+/** Checks every field's range and applies the zone: a date that cannot exist is no date. */
+function toEpoch(p: Parts): number | undefined {
+  const { year, month, day, hour = 0, minute = 0 } = p;
+  const second = Math.min(p.second ?? 0, 59); // a leap second reads as :59
+  if (!(year >= 1000 && year <= 9999) || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  if (hour > 24 || minute > 59 || second > 60 || (hour === 24 && (minute > 0 || second > 0))) return undefined;
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (!p.zone) return wall;
+  const offset = zoneOffset(p.zone, wall);
+  // An unknown zone name counts as UTC (as RFC 1123 says of unknown military zones); a broken numeric offset is no date.
+  if (offset === undefined) return /^[a-z]{2,5}$/i.test(p.zone) ? wall : undefined;
+  return wall - offset * 60_000;
+}
+
+const TIME = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?$/;
+
+/**
+ * W3C-DTF / ISO 8601 and its everyday relatives: `2003-12-31T10:14:55.1Z`, `2003-12`, `2003`, `2004-07-08 23:56:58 -00:20`,
+ * `20040708T235658Z`, Google's `2003-012-31`, Perforce's `2006/09/15 08:19:53 EDT`.
+ */
+function parseIso(s: string): Parts | undefined {
+  const m =
+    /^(\d{4})(?:([-/])(\d{1,3})(?:\2(\d{1,2}))?)?(?:(?:T|\s+)(\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?))?\s*(Z|[+-]\d{2}(?::?\d{2})?|[A-Za-z]{1,5}|[A-Za-z]+\/[A-Za-z_+\-/\d]+)?$/i.exec(s) ??
+    /^(\d{4})()(\d{2})(\d{2})(?:T(\d{2}:?\d{2}(?::?\d{2})?))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(s);
+  if (!m || (m[6] && !m[5])) return undefined; // a zone needs a time (`2013-01-27-01` is no date)
+  const parts: Parts = { year: Number(m[1]), month: Number(m[3] ?? 1), day: Number(m[4] ?? 1), zone: m[6] };
+  if (m[5]) {
+    const clock = m[5].includes(':') ? m[5] : `${m[5].slice(0, 2)}:${m[5].slice(2, 4)}${m[5].length > 4 ? `:${m[5].slice(4)}` : ''}`;
+    const t = TIME.exec(clock);
+    if (!t) return undefined;
+    Object.assign(parts, { hour: Number(t[1]), minute: Number(t[2]), second: Number(t[3] ?? 0) });
+  }
+  return parts;
+}
+
+/**
+ * RFC 822 / 1123 and the ways feeds bend it: day names or not, commas anywhere, full month names, month and day swapped,
+ * two-digit years, no seconds, no time, zones by name, offset, `GMT+hh:mm`, `Etc/…`; and asctime (`Sun Jan  4 16:29:06 2004`).
+ */
+function parseRfc822(s: string): Parts | undefined {
+  const tokens = s.toLowerCase().replace(/,/g, ' ').split(/\s+/).filter(Boolean);
+  if (tokens.length && DAYS.has(tokens[0]!.slice(0, 3)) && !/\d/.test(tokens[0]!)) tokens.shift();
+  if (tokens.length < 3) return undefined;
+  const monthOf = (t: string) => (/^[a-z]{3,9}\.?$/.test(t) ? MONTHS[t.slice(0, 3)] : undefined);
+  let day: string;
+  let month: number | undefined;
+  let rest: string[];
+  if (/^\d{1,2}$/.test(tokens[0]!) && (month = monthOf(tokens[1]!))) {
+    day = tokens[0]!;
+    rest = tokens.slice(2);
+  } else if ((month = monthOf(tokens[0]!)) && /^\d{1,2}$/.test(tokens[1]!)) {
+    day = tokens[1]!;
+    rest = tokens.slice(2);
+  } else return undefined;
+  // asctime puts the year last: `Jan 4 16:29:06 2004`, `Jul 15 01:16:00 +0000 2012`.
+  const yearAt = rest.findIndex((t) => /^\d{2}$|^\d{4}$/.test(t));
+  if (yearAt < 0) return undefined;
+  const year = rest[yearAt]!;
+  rest = [...rest.slice(0, yearAt), ...rest.slice(yearAt + 1)];
+  if (rest.length > 2) return undefined;
+  const parts: Parts = { year: fullYear(year), month, day: Number(day) };
+  for (const token of rest) {
+    const t = TIME.exec(token);
+    if (t && parts.hour === undefined) Object.assign(parts, { hour: Number(t[1]), minute: Number(t[2]), second: Number(t[3] ?? 0) });
+    else if (!t && parts.zone === undefined) parts.zone = token.startsWith('etc/gmt') && !/[+-]/.test(token) ? 'gmt' : token;
+    else return undefined;
+  }
+  if (parts.zone !== undefined && parts.hour === undefined) return undefined;
+  return parts;
+}
+
+/** CJK calendar writing: `2024年7月8日 23:56`, `2024年07月08日`. */
+function parseCjk(s: string): Parts | undefined {
+  const m = /^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(s);
+  if (!m) return undefined;
+  const parts: Parts = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+  const t = m[4] ? TIME.exec(m[4]) : undefined;
+  if (t) Object.assign(parts, { hour: Number(t[1]), minute: Number(t[2]), second: Number(t[3] ?? 0) });
+  return parts;
+}
+
+/**
+ * A feed's date → epoch ms, or undefined when it cannot be read. A date without a zone is read as UTC, so a feed's dates never move
+ * with the server's zone (as feedparser does). Garbage (`22013`, `Sun, 16 zzz 2012`) is no date rather than a wrong one.
+ */
+export function parseFeedDate(input: string | undefined): number | undefined {
+  const s = input?.replace(/\s+/g, ' ').trim();
+  if (!s || s.length > 100) return undefined;
+  // Perforce and others put a day name before an ISO date: `Fri, 2006/09/15 08:19:53 EDT`.
+  const iso = s.replace(/^[A-Za-z]{3,9},?\s+(?=\d{4}[-/])/, '');
+  const parts = parseIso(iso) ?? parseRfc822(s) ?? parseCjk(s);
+  return parts ? toEpoch(parts) : undefined;
+}

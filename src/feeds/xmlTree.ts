@@ -1,0 +1,163 @@
+// Feed XML → an element tree: htmlparser2's tokenizer in XML mode (linear, forgiving of bare `&` and stray tags), names by namespace.
+import { Parser } from 'htmlparser2';
+import { absoluteUrl } from '../core/canonicalUrl.js';
+import { escapeAttr, escapeHtml } from '../core/telegramHtml.js';
+
+export interface XmlElement {
+  /** The canonical name: the namespace's usual prefix + local name (`dc:creator` whatever prefix the feed bound). */
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  /** The element's xml:base, resolved against its ancestors' and the document's URL. */
+  base: string;
+  /** True for the elements of the XHTML namespace (inline content of Atom). */
+  xhtml?: true;
+}
+
+/** A CDATA section: markup in it is text of the feed, not elements. */
+export interface XmlCdata {
+  cdata: string;
+}
+
+export type XmlNode = XmlElement | XmlCdata | string;
+
+export class MalformedXmlError extends Error {}
+
+const ATOM = 'http://www.w3.org/2005/Atom';
+const ATOM03 = 'http://purl.org/atom/ns#';
+const XHTML = 'http://www.w3.org/1999/xhtml';
+
+/** Namespace → the prefix every reader below expects; '' for the vocabularies a feed's own elements come from. */
+const PREFIXES: Record<string, string> = {
+  'http://purl.org/rss/1.0/': '',
+  'http://my.netscape.com/rdf/simple/0.9/': '',
+  'http://channel.netscape.com/rdf/simple/0.9/': '',
+  'http://backend.userland.com/rss2': '',
+  'http://blogs.law.harvard.edu/tech/rss': '',
+  'http://www.w3.org/1999/02/22-rdf-syntax-ns#': 'rdf',
+  'http://purl.org/dc/elements/1.1/': 'dc',
+  'http://purl.org/dc/elements/1.0/': 'dc',
+  'http://purl.org/dc/terms/': 'dcterms',
+  'http://purl.org/rss/1.0/modules/content/': 'content',
+  'http://search.yahoo.com/mrss/': 'media',
+  'http://search.yahoo.com/mrss': 'media',
+  'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
+  [XHTML]: 'xhtml',
+};
+
+/** RSS's mixed-case element names, read whatever case the feed wrote them in. */
+const CAMEL = new Map(['pubDate', 'lastBuildDate', 'managingEditor', 'webMaster', 'textInput', 'skipHours', 'skipDays', 'isPermaLink'].map((n) => [n.toLowerCase(), n]));
+
+function splitName(name: string): [prefix: string | undefined, local: string] {
+  const colon = name.indexOf(':');
+  return colon < 0 ? [undefined, name] : [name.slice(0, colon), name.slice(colon + 1)];
+}
+
+/**
+ * Parses a feed document. Namespaces are resolved: Atom elements are unprefixed in an Atom document and `atom:` elsewhere, RSS 1.0 and
+ * 0.9 elements unprefixed, Dublin Core `dc:`/`dcterms:`, and so on; unknown namespaces keep the name as written. A document whose root
+ * is never closed was cut short (a transfer broken off) and is refused rather than read in part.
+ */
+export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
+  const top: XmlElement = { name: '#document', attrs: {}, children: [], base: documentUrl };
+  const stack: XmlElement[] = [top];
+  const scopes: Array<Map<string, string>> = [new Map()];
+  let atomDocument = false;
+  let rootClosed = false;
+  let inCdata = false;
+
+  const canonical = (written: string, scope: Map<string, string>, isRoot: boolean): { name: string; xhtml: boolean } => {
+    const [prefix, local] = splitName(written);
+    if (prefix === 'xml' || prefix === 'xmlns') return { name: written, xhtml: false };
+    const uri = scope.get(prefix ?? '');
+    if (uri === ATOM || uri === ATOM03) {
+      if (isRoot) atomDocument = local === 'feed';
+      return { name: atomDocument ? local : `atom:${local}`, xhtml: false };
+    }
+    if (uri !== undefined && uri in PREFIXES) {
+      const p = PREFIXES[uri]!;
+      return { name: p && p !== 'xhtml' ? `${p}:${local}` : local, xhtml: uri === XHTML };
+    }
+    if (prefix === undefined) return { name: CAMEL.get(local.toLowerCase()) ?? local, xhtml: false };
+    return { name: written, xhtml: false };
+  };
+
+  const parser = new Parser(
+    {
+      onopentag(written, attrs) {
+        const parent = stack[stack.length - 1]!;
+        let scope = scopes[scopes.length - 1]!;
+        const declared = Object.keys(attrs).filter((a) => a === 'xmlns' || a.startsWith('xmlns:'));
+        if (declared.length) {
+          scope = new Map(scope);
+          for (const a of declared) scope.set(a === 'xmlns' ? '' : a.slice(6), attrs[a]!.trim());
+        }
+        scopes.push(scope);
+        const { name, xhtml } = canonical(written, scope, stack.length === 1);
+        const base = attrs['xml:base'] ? (absoluteUrl(attrs['xml:base'], parent.base) ?? parent.base) : parent.base;
+        const el: XmlElement = { name, attrs, children: [], base };
+        if (xhtml) el.xhtml = true;
+        parent.children.push(el);
+        stack.push(el);
+      },
+      onclosetag(_name, isImplied) {
+        if (stack.length === 1) return;
+        stack.pop();
+        scopes.pop();
+        if (stack.length === 1 && !isImplied) rootClosed = true;
+      },
+      ontext(text) {
+        const node = stack[stack.length - 1]!;
+        if (node === top) return;
+        const last = node.children[node.children.length - 1];
+        if (inCdata) node.children.push({ cdata: text });
+        else if (typeof last === 'string') node.children[node.children.length - 1] = last + text;
+        else node.children.push(text);
+      },
+      oncdatastart() {
+        inCdata = true;
+      },
+      oncdataend() {
+        inCdata = false;
+      },
+    },
+    { xmlMode: true, decodeEntities: true, recognizeCDATA: true, recognizeSelfClosing: true },
+  );
+  parser.write(xml);
+  parser.end();
+  const root = top.children.find((c): c is XmlElement => typeof c === 'object' && 'name' in c);
+  if (!root) throw new MalformedXmlError('no root element');
+  if (!rootClosed) throw new MalformedXmlError(`the document ends before </${root.name}>: cut short`);
+  return root;
+}
+
+/** The element children of an element. */
+export function elementsOf(el: XmlElement): XmlElement[] {
+  return el.children.filter((c): c is XmlElement => typeof c === 'object' && 'name' in c);
+}
+
+/** All the text of an element and its descendants, CDATA included, in document order. */
+export function textOf(el: XmlElement): string {
+  let out = '';
+  for (const c of el.children) out += typeof c === 'string' ? c : 'cdata' in c ? c.cdata : textOf(c);
+  return out;
+}
+
+
+/** An element's content as HTML markup, in document order: text escaped, CDATA as written (it holds markup), elements by local name. */
+export function innerMarkup(el: XmlElement): string {
+  let out = '';
+  for (const c of el.children) {
+    if (typeof c === 'string') out += escapeHtml(c);
+    else if ('cdata' in c) out += c.cdata;
+    else {
+      const tag = c.xhtml ? splitName(c.name)[1] : c.name;
+      const attrs = Object.entries(c.attrs)
+        .filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:'))
+        .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
+        .join('');
+      out += c.children.length ? `<${tag}${attrs}>${innerMarkup(c)}</${tag}>` : `<${tag}${attrs}/>`;
+    }
+  }
+  return out;
+}
