@@ -125,15 +125,20 @@ function parseRfc822(s: string): Parts | undefined {
   if (yearAt < 0) return undefined;
   const year = rest[yearAt]!;
   rest = [...rest.slice(0, yearAt), ...rest.slice(yearAt + 1)];
-  if (rest.length > 2) return undefined;
   const parts: Parts = { year: fullYear(year), month, day: Number(day) };
+  let meridiem: string | undefined;
   for (const token of rest) {
     const t = TIME.exec(token);
     if (t && parts.hour === undefined) Object.assign(parts, { hour: Number(t[1]), minute: Number(t[2]), second: Number(t[3] ?? 0) });
+    else if ((token === 'am' || token === 'pm') && parts.hour !== undefined && meridiem === undefined) meridiem = token;
     else if (!t && parts.zone === undefined) parts.zone = token.startsWith('etc/gmt') && !/[+-]/.test(token) ? 'gmt' : token;
-    else return undefined;
+    else if (!(parts.zone && /^[+-]\d{4}$/.test(parts.zone) && /^[a-z]{1,5}$/.test(token))) return undefined; // `+0100 GMT`: the offset counts
   }
   if (parts.zone !== undefined && parts.hour === undefined) return undefined;
+  if (meridiem && parts.hour !== undefined) {
+    if (parts.hour < 1 || parts.hour > 12) return undefined;
+    parts.hour = (parts.hour % 12) + (meridiem === 'pm' ? 12 : 0);
+  }
   return parts;
 }
 
@@ -152,7 +157,8 @@ function parseCjk(s: string): Parts | undefined {
  * with the server's zone (as feedparser does). Garbage (`22013`, `Sun, 16 zzz 2012`) is no date rather than a wrong one.
  */
 export function parseFeedDate(input: string | undefined): number | undefined {
-  const s = input?.replace(/\s+/g, ' ').trim();
+  // A trailing comment names the zone already given: `Tue, 10 Jun 2003 04:00:00 +0000 (UTC)`.
+  const s = input?.replace(/\s+/g, ' ').trim().replace(/\s*\([^()]{0,40}\)$/, '');
   if (!s || s.length > 100) return undefined;
   // Perforce and others put a day name before an ISO date: `Fri, 2006/09/15 08:19:53 EDT`.
   const iso = s.replace(/^[A-Za-z]{3,9},?\s+(?=\d{4}[-/])/, '');

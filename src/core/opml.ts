@@ -1,5 +1,5 @@
 // OPML in and out: the subscriptions of a chat as an OPML 2.0 file, and the feed URLs found in one.
-import { Parser } from 'htmlparser2';
+import { readMarkup } from './markup.js';
 
 export interface OpmlFeed {
   url: string;
@@ -35,20 +35,15 @@ export function parseOpml(text: string): OpmlFeed[] {
   const out: OpmlFeed[] = [];
   const seen = new Set<string>();
   // A tokenizer, not a regex over markup: linear whatever the file holds.
-  const parser = new Parser(
-    {
-      onopentag(name, attrs) {
-        if (name !== 'outline') return;
-        const attr = (key: string) => attrs[key]?.trim() || undefined;
-        const url = attr('xmlurl');
-        if (!url || seen.has(url)) return;
-        seen.add(url);
-        out.push({ url, title: attr('title') ?? attr('text'), siteUrl: attr('htmlurl') });
-      },
+  readMarkup(text, 'html', {
+    open(name, attrs) {
+      if (name !== 'outline') return;
+      const attr = (key: string) => attrs[key]?.trim() || undefined;
+      const url = attr('xmlurl');
+      if (!url || seen.has(url)) return;
+      seen.add(url);
+      out.push({ url, title: attr('title') ?? attr('text'), siteUrl: attr('htmlurl') });
     },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: true },
-  );
-  parser.write(text);
-  parser.end();
+  });
   return out;
 }

@@ -1,6 +1,6 @@
 // Plain-text helpers for outside HTML and text: strip markup (a tokenizer, linear in its input), decode entities, collapse whitespace, cut at sentence ends.
 import { decodeHTML } from 'entities';
-import { Parser } from 'htmlparser2';
+import { readMarkup } from './markup.js';
 
 const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'tr', 'table', 'section', 'article', 'header', 'footer', 'figure', 'figcaption', 'hr', 'dt', 'dd', 'dl', 'main', 'nav', 'aside', 'address', 'details', 'summary']);
 const CELL = new Set(['td', 'th']);
@@ -20,25 +20,20 @@ export function decodeEntities(text: string): string {
 export function htmlToText(html: string): string {
   const parts: string[] = [];
   let hidden = 0;
-  const parser = new Parser(
-    {
-      onopentag(name) {
-        if (HIDDEN.has(name)) hidden++;
-        else if (BLOCK.has(name)) parts.push('\n');
-        else if (CELL.has(name)) parts.push(' ');
-      },
-      onclosetag(name, isImplied) {
-        if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
-        else if (BLOCK.has(name) && !isImplied) parts.push('\n');
-      },
-      ontext(text) {
-        if (hidden === 0) parts.push(text);
-      },
+  readMarkup(html, 'html', {
+    open(name, _attrs, selfClosing) {
+      if (HIDDEN.has(name)) hidden += selfClosing ? 0 : 1;
+      else if (BLOCK.has(name)) parts.push('\n');
+      else if (CELL.has(name)) parts.push(' ');
     },
-    { decodeEntities: true, recognizeCDATA: true, lowerCaseTags: true },
-  );
-  parser.write(html);
-  parser.end();
+    close(name) {
+      if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
+      else if (BLOCK.has(name)) parts.push('\n');
+    },
+    text(text) {
+      if (hidden === 0) parts.push(text);
+    },
+  });
   return decodeEntities(parts.join(''))
     .replace(/\u00a0/g, ' ')
     .split('\n')

@@ -1,6 +1,6 @@
 // Finds the feeds an HTML page advertises (<link rel="alternate" type="application/rss+xml" …>), as absolute URLs — with a tokenizer, linear in the page.
-import { Parser } from 'htmlparser2';
 import { absoluteUrl } from '../core/canonicalUrl.js';
+import { readMarkup } from '../core/markup.js';
 
 const FEED_TYPES = /^application\/(rss|atom|rdf|feed)\+(xml|json)$|^application\/(rss|atom)$|^text\/xml$|^application\/json$/i;
 
@@ -15,17 +15,12 @@ export function discoverFeeds(html: string, pageUrl: string): DiscoveredFeed[] {
   const head = html.slice(0, 512 * 1024);
   let base = pageUrl;
   const links: Array<Record<string, string>> = [];
-  const parser = new Parser(
-    {
-      onopentag(name, attrs) {
-        if (name === 'base' && attrs.href && base === pageUrl) base = absoluteUrl(attrs.href, pageUrl) ?? pageUrl;
-        else if (name === 'link') links.push(attrs);
-      },
+  readMarkup(head, 'html', {
+    open(name, attrs) {
+      if (name === 'base' && attrs.href && base === pageUrl) base = absoluteUrl(attrs.href, pageUrl) ?? pageUrl;
+      else if (name === 'link') links.push(attrs);
     },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  parser.write(head);
-  parser.end();
+  });
   const found: DiscoveredFeed[] = [];
   const seen = new Set<string>();
   for (const attrs of links) {

@@ -167,6 +167,12 @@ export function shapeForRssParser(root: XmlElement): Record<string, unknown> {
   const doc = generic(wrapped, ctx);
   const obj: Record<string, unknown> = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : {};
   if (!Array.isArray(obj.channel) || typeof obj.channel[0] !== 'object') obj.channel = [{}];
+  // Items where the other flavour puts them: RSS 0.9x/2.0 read them in the channel, RSS 1.0 beside it; feeds get this wrong both ways.
+  const channel = (obj.channel as unknown[])[0] as Record<string, unknown[]>;
+  const outside = Array.isArray(obj.item) ? (obj.item as unknown[]) : [];
+  const inside = Array.isArray(channel.item) ? channel.item : [];
+  if (wrapped.name === 'rss') channel.item = [...inside, ...outside];
+  else obj.item = [...outside, ...inside];
   if (wrapped.name === 'rss') {
     const version = obj.$ && typeof obj.$ === 'object' ? (obj.$ as Record<string, string>).version : undefined;
     obj.$ = { ...(obj.$ as object | undefined), version: version && /^(2|0\.9)/.test(version.trim()) ? version.trim() : '2.0' };

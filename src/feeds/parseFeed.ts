@@ -2,6 +2,7 @@
 import Parser from 'rss-parser';
 import { absoluteUrl, canonicalUrl } from '../core/canonicalUrl.js';
 import { parseFeedDate } from '../core/feedDate.js';
+import { personName } from '../core/person.js';
 import { itemKey } from '../core/itemKey.js';
 import type { Item, ParsedFeed } from '../core/model.js';
 import { escapeHtml } from '../core/telegramHtml.js';
@@ -83,19 +84,15 @@ function stringOf(value: unknown): string | undefined {
 
 const firstOf = (value: unknown): unknown => (Array.isArray(value) ? value[0] : value);
 
-/** A person as feeds write one: `editor@example.com (Name)` and `Name <editor@example.com>` give Name; Atom's name, else email. */
-export function personName(value: unknown): string | undefined {
+/** A person element's name: Atom's name (else email), or the name in an RSS-style string (`editor@example.com (Name)`). */
+function authorOf(value: unknown): string | undefined {
   const v = firstOf(value);
   if (v && typeof v === 'object' && !('_' in v)) {
     const person = v as Record<string, unknown>;
-    return personName(firstOf(person.name)) ?? personName(firstOf(person.email));
+    return authorOf(firstOf(person.name)) ?? authorOf(firstOf(person.email));
   }
   const text = toPlainLine(stringOf(v));
-  if (!text) return undefined;
-  const paren = /^\S+@\S+\s*\((.+)\)$/.exec(text);
-  if (paren) return paren[1]!.trim();
-  const angle = /^(.+?)\s*<\S+@\S+>$/.exec(text);
-  return angle ? angle[1]!.replace(/^"|"$/g, '').trim() : text;
+  return text ? personName(text) : undefined;
 }
 
 /** RSS categories, Atom's terms, dc:subject and media:category: each once. */
@@ -146,7 +143,7 @@ function fromRss(raw: RawItem, base: string): Item {
   };
   setIf(item, 'guid', stringOf(guid)?.trim() ?? stringOf(raw.id)?.trim());
   setIf(item, 'url', absoluteUrl(stringOf(raw.link) ?? guidLink(guid), base));
-  setIf(item, 'author', personName(raw.dcCreator) ?? personName(raw.authorRaw) ?? personName(raw.dcAuthor) ?? personName(raw.itunesAuthor));
+  setIf(item, 'author', authorOf(raw.dcCreator) ?? authorOf(raw.authorRaw) ?? authorOf(raw.dcAuthor) ?? authorOf(raw.itunesAuthor));
   setIf(item, 'publishedAt', dateOf(raw.published, raw.pubDate, raw.dcDate, raw.dctIssued, raw.dctCreated, raw.issued, raw.created, raw.updated, raw.modified, raw.dctModified));
   setIf(item, 'contentHtml', html || undefined);
   return finishItem(item);

@@ -1,6 +1,6 @@
-// Feed XML → an element tree: htmlparser2's tokenizer in XML mode (linear, forgiving of bare `&` and stray tags), names by namespace.
-import { Parser } from 'htmlparser2';
+// Feed XML → an element tree: a tokenizer in XML mode (linear, forgiving of bare `&` and stray tags), names by namespace, depth bounded.
 import { absoluteUrl } from '../core/canonicalUrl.js';
+import { readMarkup } from '../core/markup.js';
 import { escapeAttr, escapeHtml } from '../core/telegramHtml.js';
 
 export interface XmlElement {
@@ -48,6 +48,15 @@ const PREFIXES: Record<string, string> = {
 /** RSS's mixed-case element names, read whatever case the feed wrote them in. */
 const CAMEL = new Map(['pubDate', 'lastBuildDate', 'managingEditor', 'webMaster', 'textInput', 'skipHours', 'skipDays', 'isPermaLink'].map((n) => [n.toLowerCase(), n]));
 
+/**
+ * HTML's empty elements as they appear unescaped in feeds' descriptions (`<br>`, `<img …>`): closed where they open, else every
+ * later sibling would nest inside them. None of these names is a feed element (`link` and `source` are, so they are not here).
+ */
+const VOID = new Set(['br', 'img', 'hr', 'wbr', 'input', 'area', 'col', 'embed', 'param', 'track']);
+
+/** Deeper elements are read as their parent's text: every walk over the tree stays shallow, whatever a hostile feed nests. */
+const MAX_DEPTH = 200;
+
 function splitName(name: string): [prefix: string | undefined, local: string] {
   const colon = name.indexOf(':');
   return colon < 0 ? [undefined, name] : [name.slice(0, colon), name.slice(colon + 1)];
@@ -60,11 +69,12 @@ function splitName(name: string): [prefix: string | undefined, local: string] {
  */
 export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
   const top: XmlElement = { name: '#document', attrs: {}, children: [], base: documentUrl };
-  const stack: XmlElement[] = [top];
-  const scopes: Array<Map<string, string>> = [new Map()];
+  /** The open elements, each with the name it was written with (what its end tag must match) and its namespace scope. */
+  const stack: Array<{ el: XmlElement; written: string; scope: Map<string, string> }> = [{ el: top, written: '', scope: new Map() }];
+  /** Open tags deeper than MAX_DEPTH, by name, not on the stack: the next end tags of those names are theirs. */
+  const tooDeep = new Map<string, number>();
   let atomDocument = false;
   let rootClosed = false;
-  let inCdata = false;
 
   const canonical = (written: string, scope: Map<string, string>, isRoot: boolean): { name: string; xhtml: boolean } => {
     const [prefix, local] = splitName(written);
@@ -82,49 +92,47 @@ export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
     return { name: written, xhtml: false };
   };
 
-  const parser = new Parser(
-    {
-      onopentag(written, attrs) {
-        const parent = stack[stack.length - 1]!;
-        let scope = scopes[scopes.length - 1]!;
-        const declared = Object.keys(attrs).filter((a) => a === 'xmlns' || a.startsWith('xmlns:'));
-        if (declared.length) {
-          scope = new Map(scope);
-          for (const a of declared) scope.set(a === 'xmlns' ? '' : a.slice(6), attrs[a]!.trim());
-        }
-        scopes.push(scope);
-        const { name, xhtml } = canonical(written, scope, stack.length === 1);
-        const base = attrs['xml:base'] ? (absoluteUrl(attrs['xml:base'], parent.base) ?? parent.base) : parent.base;
-        const el: XmlElement = { name, attrs, children: [], base };
-        if (xhtml) el.xhtml = true;
-        parent.children.push(el);
-        stack.push(el);
-      },
-      onclosetag(_name, isImplied) {
-        if (stack.length === 1) return;
-        stack.pop();
-        scopes.pop();
-        if (stack.length === 1 && !isImplied) rootClosed = true;
-      },
-      ontext(text) {
-        const node = stack[stack.length - 1]!;
-        if (node === top) return;
-        const last = node.children[node.children.length - 1];
-        if (inCdata) node.children.push({ cdata: text });
-        else if (typeof last === 'string') node.children[node.children.length - 1] = last + text;
-        else node.children.push(text);
-      },
-      oncdatastart() {
-        inCdata = true;
-      },
-      oncdataend() {
-        inCdata = false;
-      },
+  readMarkup(xml, 'xml', {
+    open(written, attrs, selfClosing) {
+      if (stack.length > MAX_DEPTH) {
+        if (!selfClosing) tooDeep.set(written, (tooDeep.get(written) ?? 0) + 1);
+        return;
+      }
+      const parent = stack[stack.length - 1]!;
+      let scope = parent.scope;
+      const declared = Object.keys(attrs).filter((a) => a === 'xmlns' || a.startsWith('xmlns:'));
+      if (declared.length) {
+        scope = new Map(scope);
+        for (const a of declared) scope.set(a === 'xmlns' ? '' : a.slice(6), attrs[a]!.trim());
+      }
+      const { name, xhtml } = canonical(written, scope, stack.length === 1);
+      const base = attrs['xml:base'] ? (absoluteUrl(attrs['xml:base'], parent.el.base) ?? parent.el.base) : parent.el.base;
+      const el: XmlElement = { name, attrs, children: [], base };
+      if (xhtml) el.xhtml = true;
+      parent.el.children.push(el);
+      if (!selfClosing && !VOID.has(name.toLowerCase())) stack.push({ el, written, scope });
+      else if (stack.length === 1) rootClosed = true;
     },
-    { xmlMode: true, decodeEntities: true, recognizeCDATA: true, recognizeSelfClosing: true },
-  );
-  parser.write(xml);
-  parser.end();
+    close(written) {
+      const deep = tooDeep.get(written);
+      if (deep) return void tooDeep.set(written, deep - 1);
+      // The nearest open element of that name, and whatever was left open inside it; a stray end tag closes nothing.
+      for (let i = stack.length - 1; i > 0; i--) {
+        if (stack[i]!.written !== written) continue;
+        stack.length = i;
+        if (i === 1) rootClosed = true;
+        return;
+      }
+    },
+    text(text, cdata) {
+      const node = stack[stack.length - 1]!.el;
+      if (node === top) return;
+      const last = node.children[node.children.length - 1];
+      if (cdata) node.children.push({ cdata: text });
+      else if (typeof last === 'string') node.children[node.children.length - 1] = last + text;
+      else node.children.push(text);
+    },
+  });
   const root = top.children.find((c): c is XmlElement => typeof c === 'object' && 'name' in c);
   if (!root) throw new MalformedXmlError('no root element');
   if (!rootClosed) throw new MalformedXmlError(`the document ends before </${root.name}>: cut short`);

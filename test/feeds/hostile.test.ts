@@ -18,18 +18,33 @@ describe('hostile input', () => {
     expect(feed.items[0]!.url).toBe('https://evil.example/0');
   });
 
-  it('turns 5 MB of half-open tags into text', () => {
-    for (const opening of ['<script ', '<style ', '<!-- ', '<p ', '<![CDATA[ ', '<a href="']) {
+  it('reads an item whose description nests 200,000 elements, keeping its text', async () => {
+    const nested = `${'<b>'.repeat(200_000)}deep${'</b>'.repeat(200_000)}`;
+    const feed = await parseFeed(`<rss version="2.0"><channel><title>t</title><item><title>n</title><link>https://x.example/1</link><description>${nested}</description></item></channel></rss>`, 'https://x.example/feed');
+    expect(feed.items.map((i) => i.contentText)).toEqual(['deep']);
+  });
+
+  it('reads unescaped <br> and <img> in a description as HTML does: 50,000 of them nest nothing', async () => {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i}<br><img src="https://x.example/${i}.png">`).join('');
+    const feed = await parseFeed(`<rss version="2.0"><channel><title>t</title><item><title>n</title><link>https://x.example/1</link><description>${lines}</description></item></channel></rss>`, 'https://x.example/feed');
+    const text = feed.items[0]!.contentText.split('\n');
+    expect([text.length, text[0], text.at(-1)]).toEqual([50_000, 'line 0', 'line 49999']);
+  });
+
+  it('turns 5 MB of half-open tags, or of tags never closed, into text', () => {
+    for (const opening of ['<script ', '<style ', '<!-- ', '<p ', '<![CDATA[ ', '<a href="', '<span>', '<div>x', '<b><i>']) {
       expect(typeof htmlToText(unclosed(opening, (5 * MB) / opening.length))).toBe('string');
     }
   });
 
   it('looks for feeds in a page of 5 MB of unclosed <link and <base', () => {
     expect(discoverFeeds(unclosed('<link rel="alternate" ', MB / 4) + unclosed('<base ', MB / 8), 'https://x.example/')).toEqual([]);
+    expect(discoverFeeds(`${unclosed('<div>', MB / 20)}<link rel="alternate" type="application/rss+xml" href="/f">`, 'https://x.example/')).toEqual([{ url: 'https://x.example/f', type: 'application/rss+xml' }]);
   });
 
   it('reads an OPML file of unclosed <outline', () => {
     expect(parseOpml(`<opml>${unclosed('<outline xmlUrl="', MB / 8)}`)).toEqual([]);
+    expect(parseOpml(`<opml><body>${unclosed('<outline text="group">', MB / 8)}<outline xmlUrl="https://x.example/f"/>`)).toEqual([{ url: 'https://x.example/f', title: undefined, siteUrl: undefined }]);
   });
 
   it('reads an LLM answer of unclosed <think> and fences', () => {

@@ -63,4 +63,20 @@ describe('feed shapes', () => {
       ['A video & its <description>', 'https://www.youtube.com/watch?v=abc123', 'A Channel', 'Line one about 1 < 2.\nLine two.', '2024-05-01T12:00:00.000Z'],
     ]);
   });
+
+  const vocabularies: Array<[fixture: string, format: string, feedTitle: string, item: [title: string, url: string, text: string]]> = [
+    ['shapes/rss10-prefixed-clash.xml', 'rdf', 'Prefixed RSS 1.0', ['Namespaced item', 'https://example.org/n/1', "the item's own description"]],
+    ['shapes/rss20-userland-namespace.xml', 'rss', 'RSS 2.0 in a namespace', ['Userland item', 'https://example.org/u/1', '']],
+    ['shapes/rss091-netscape-entities.xml', 'rss', 'Café & crème', ['Résumé — déjà vu', 'https://example.org/e/1', '© 2004']],
+    ['shapes/channel-root.xml', 'rss', 'A bare channel', ['Bare', 'https://example.org/b/1', '']],
+    ['shapes/items-outside-channel.xml', 'rss', 'Outside', ['Beside the channel', 'https://example.org/o/1', '']],
+    ['shapes/rss10-items-in-channel.xml', 'rdf', 'Inside', ['Inside the channel', 'https://example.org/i/1', '']],
+  ];
+  for (const [fixture, format, feedTitle, [title, url, text]] of vocabularies) {
+    it(`reads elements by namespace, not by prefix or DTD: ${fixture}`, async () => {
+      const feed = await readFixture(fixture);
+      expect([feed.format, feed.title]).toEqual([format, feedTitle]);
+      expect(feed.items.map((i) => [i.title, i.url, i.contentText])).toEqual([[title, url, text]]);
+    });
+  }
 });
