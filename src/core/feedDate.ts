@@ -20,9 +20,33 @@ function militaryZone(letter: string): number | undefined {
   return undefined;
 }
 
+/** How to read what a date leaves open: the zone of a date without one, and zone names meant otherwise than RFC 822's. */
+export interface DateReading {
+  /** Minutes east of UTC for dates without a zone (default 0: UTC). */
+  defaultOffsetMinutes?: number;
+  /** Zone names read differently, in hours east of UTC. */
+  zoneHours?: Record<string, number>;
+}
+
+/**
+ * Chinese-language feeds: every place that writes Chinese as its main language keeps UTC+8 (China, Taiwan, Hong Kong, Macau,
+ * Singapore), so a time without a zone is read at +08:00, and `CST` is China Standard Time (Java's `Date.toString()` there writes
+ * `Mon Jul 08 23:56:58 CST 2024`), not US Central.
+ */
+export const CHINESE_FEED_DATES: DateReading = { defaultOffsetMinutes: 480, zoneHours: { cst: 8 } };
+
+/** How to read a feed's dates: as Chinese ones when its declared language is Chinese, or, undeclared, its title is Han without kana or hangul. */
+export function dateReadingFor(language: string | undefined, title: string): DateReading {
+  const lang = language?.trim().toLowerCase();
+  const chinese = lang ? lang.startsWith('zh') : /\p{Script=Han}/u.test(title) && !/[\u3040-\u30ff\uac00-\ud7af]/.test(title);
+  return chinese ? CHINESE_FEED_DATES : {};
+}
+
 /** A zone token → minutes east of UTC at that wall time; undefined when it is not a zone at all. */
-function zoneOffset(token: string, wallUtc: number): number | undefined {
+function zoneOffset(token: string, wallUtc: number, reading: DateReading): number | undefined {
   const t = token.toLowerCase();
+  const own = reading.zoneHours?.[t];
+  if (own !== undefined) return own * 60;
   const numeric = /^(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
   if (numeric) {
     const minutes = Number(numeric[2]) * 60 + Number(numeric[3] ?? 0);
@@ -67,14 +91,14 @@ interface Parts {
 }
 
 /** Checks every field's range and applies the zone: a date that cannot exist is no date. */
-function toEpoch(p: Parts): number | undefined {
+function toEpoch(p: Parts, reading: DateReading): number | undefined {
   const { year, month, day, hour = 0, minute = 0 } = p;
   const second = Math.min(p.second ?? 0, 59); // a leap second reads as :59
   if (!(year >= 1000 && year <= 9999) || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
   if (hour > 24 || minute > 59 || second > 60 || (hour === 24 && (minute > 0 || second > 0))) return undefined;
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (!p.zone) return wall;
-  const offset = zoneOffset(p.zone, wall);
+  if (!p.zone) return wall - (reading.defaultOffsetMinutes ?? 0) * 60_000;
+  const offset = zoneOffset(p.zone, wall, reading);
   // An unknown zone name counts as UTC (as RFC 1123 says of unknown military zones); a broken numeric offset is no date.
   if (offset === undefined) return /^[a-z]{2,5}$/i.test(p.zone) ? wall : undefined;
   return wall - offset * 60_000;
@@ -153,15 +177,16 @@ function parseCjk(s: string): Parts | undefined {
 }
 
 /**
- * A feed's date → epoch ms, or undefined when it cannot be read. A date without a zone is read as UTC, so a feed's dates never move
- * with the server's zone (as feedparser does). Garbage (`22013`, `Sun, 16 zzz 2012`) is no date rather than a wrong one.
+ * A feed's date → epoch ms, or undefined when it cannot be read. A date without a zone is read as UTC unless `reading` says otherwise
+ * (see CHINESE_FEED_DATES), so a feed's dates never move with the server's zone. Garbage (`22013`, `Sun, 16 zzz 2012`) is no date
+ * rather than a wrong one.
  */
-export function parseFeedDate(input: string | undefined): number | undefined {
+export function parseFeedDate(input: string | undefined, reading: DateReading = {}): number | undefined {
   // A trailing comment names the zone already given: `Tue, 10 Jun 2003 04:00:00 +0000 (UTC)`.
   const s = input?.replace(/\s+/g, ' ').trim().replace(/\s*\([^()]{0,40}\)$/, '');
   if (!s || s.length > 100) return undefined;
   // Perforce and others put a day name before an ISO date: `Fri, 2006/09/15 08:19:53 EDT`.
   const iso = s.replace(/^[A-Za-z]{3,9},?\s+(?=\d{4}[-/])/, '');
   const parts = parseIso(iso) ?? parseRfc822(s) ?? parseCjk(s);
-  return parts ? toEpoch(parts) : undefined;
+  return parts ? toEpoch(parts, reading) : undefined;
 }

@@ -1,7 +1,7 @@
 // Element tree → the object rss-parser reads (xml2js's shape), with the feed's meaning settled first: text constructs as HTML by their
 // type, dates read by our parser (an unreadable one is empty, never a throw), links absolute with `alternate` as the default rel,
 // the feed's Atom author on entries that have none, and article bodies under names rss-parser's snippet regexes never see.
-import { parseFeedDate } from '../core/feedDate.js';
+import { dateReadingFor, parseFeedDate, type DateReading } from '../core/feedDate.js';
 import { absoluteUrl } from '../core/canonicalUrl.js';
 import { escapeHtml } from '../core/telegramHtml.js';
 import { elementsOf, innerMarkup, textOf, type XmlElement } from './xmlTree.js';
@@ -65,14 +65,16 @@ function rssTitle(el: XmlElement): string {
   return text.includes('<') && !HTML_TAG.test(text) ? escapeHtml(text) : text;
 }
 
-const isoDate = (el: XmlElement) => {
-  const t = parseFeedDate(textOf(el));
+const isoDate = (el: XmlElement, reading: DateReading) => {
+  const t = parseFeedDate(textOf(el), reading);
   return t === undefined ? '' : new Date(t).toISOString();
 };
 
 interface Context {
   /** The document is Atom: unprefixed text constructs and links are Atom's. */
   atom: boolean;
+  /** How the feed's dates are read (its language decides). */
+  dates: DateReading;
 }
 
 /** xml2js's reading of an element: a string when it has only text, else `$` for attributes, `_` for text, arrays per child name. */
@@ -96,7 +98,7 @@ function atomLink(el: XmlElement): unknown {
 
 function shape(el: XmlElement, ctx: Context): unknown {
   const { name } = el;
-  if (DATES.has(name)) return isoDate(el);
+  if (DATES.has(name)) return isoDate(el, ctx.dates);
   if (name === 'media:description' || name === 'media:title') return mediaText(el);
   if (ctx.atom ? ATOM_TEXT.has(name) : name.startsWith('atom:') && ATOM_TEXT.has(name.slice(5))) return atomText(el);
   if ((ctx.atom && name === 'link') || name === 'atom:link') return atomLink(el);
@@ -152,17 +154,26 @@ function atomEntries(feed: XmlElement, ctx: Context): unknown[] {
     });
 }
 
+function dateReadingOf(root: XmlElement): DateReading {
+  const channel = root.name === 'feed' || root.name === 'channel' ? root : elementsOf(root).find((c) => c.name === 'channel');
+  const child = (names: string[]) => (channel ? elementsOf(channel).find((c) => names.includes(c.name)) : undefined);
+  const languageEl = child(['language', 'dc:language']);
+  const language = root.attrs['xml:lang'] ?? channel?.attrs['xml:lang'] ?? (languageEl ? textOf(languageEl) : undefined);
+  const title = child(['title']);
+  return dateReadingFor(language, title ? textOf(title) : '');
+}
+
 /**
  * The document as rss-parser's builders expect it. RSS without `version` (or with one they do not know) is read as 2.0, `<rss>` or
  * RDF without a channel as an empty one, a bare `<channel>` root as RSS.
  */
 export function shapeForRssParser(root: XmlElement): Record<string, unknown> {
   if (root.name === 'feed') {
-    const ctx = { atom: true };
+    const ctx = { atom: true, dates: dateReadingOf(root) };
     const feed = generic({ ...root, children: root.children.filter((c) => typeof c !== 'object' || !('name' in c) || c.name !== 'entry') }, ctx) as Record<string, unknown>;
     return { feed: { ...(typeof feed === 'object' ? feed : {}), entry: atomEntries(root, ctx) } };
   }
-  const ctx = { atom: false };
+  const ctx = { atom: false, dates: dateReadingOf(root) };
   const wrapped: XmlElement = root.name === 'channel' ? { name: 'rss', attrs: {}, children: [root], base: root.base } : root;
   const doc = generic(wrapped, ctx);
   const obj: Record<string, unknown> = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : {};

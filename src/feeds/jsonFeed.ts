@@ -37,6 +37,7 @@ const jsonFeed = z
     title: z.string().optional(),
     home_page_url: z.string().optional(),
     feed_url: z.string().optional(),
+    language: z.string().optional(),
     author: authors,
     authors,
     items: z.array(z.unknown()),
@@ -50,6 +51,7 @@ export interface JsonFeedDoc {
   homePageUrl?: string;
   /** The feed's authors: the authors of every item that names none. */
   authors: JsonFeedAuthor[];
+  language?: string;
   items: JsonFeedItem[];
 }
 
@@ -75,5 +77,6 @@ export function readJsonFeed(text: string): JsonFeedDoc {
   const feedAuthors = doc.data.authors.length ? doc.data.authors : doc.data.author;
   const out: JsonFeedDoc = { title: doc.data.title ?? '', authors: feedAuthors, items };
   if (doc.data.home_page_url) out.homePageUrl = doc.data.home_page_url;
+  if (doc.data.language) out.language = doc.data.language;
   return out;
 }

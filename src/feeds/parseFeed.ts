@@ -1,7 +1,7 @@
 // Decoded document → ParsedFeed: RSS 0.9x/1.0/2.0 and Atom read by rss-parser from our XML tree, JSON Feed by our reader.
 import Parser from 'rss-parser';
 import { absoluteUrl, canonicalUrl } from '../core/canonicalUrl.js';
-import { parseFeedDate } from '../core/feedDate.js';
+import { dateReadingFor, parseFeedDate, type DateReading } from '../core/feedDate.js';
 import { personName } from '../core/person.js';
 import { itemKey } from '../core/itemKey.js';
 import type { Item, ParsedFeed } from '../core/model.js';
@@ -9,7 +9,7 @@ import { escapeHtml } from '../core/telegramHtml.js';
 import { htmlToText, toPlainLine } from '../core/text.js';
 import { discoverFeeds, type DiscoveredFeed } from './autodiscovery.js';
 import { BODY_FIELDS, shapeForRssParser } from './feedShape.js';
-import { readJsonFeed, NotJsonFeedError, type JsonFeedAuthor, type JsonFeedItem } from './jsonFeed.js';
+import { readJsonFeed, NotJsonFeedError, type JsonFeedDoc, type JsonFeedItem } from './jsonFeed.js';
 import { MalformedXmlError, parseXmlTree, type XmlElement } from './xmlTree.js';
 
 /** The document is not a feed; when it is an HTML page, the feeds it advertises come along. */
@@ -68,9 +68,9 @@ function readStructure(shaped: Record<string, unknown>): Promise<RawFeed> {
   return view.parseString('') as Promise<RawFeed>;
 }
 
-function dateOf(...candidates: unknown[]): number | undefined {
+function dateOf(candidates: unknown[], reading?: DateReading): number | undefined {
   for (const c of candidates) {
-    const t = typeof c === 'string' ? parseFeedDate(c) : undefined;
+    const t = typeof c === 'string' ? parseFeedDate(c, reading) : undefined;
     if (t !== undefined) return t;
   }
   return undefined;
@@ -144,7 +144,8 @@ function fromRss(raw: RawItem, base: string): Item {
   setIf(item, 'guid', stringOf(guid)?.trim() ?? stringOf(raw.id)?.trim());
   setIf(item, 'url', absoluteUrl(stringOf(raw.link) ?? guidLink(guid), base));
   setIf(item, 'author', authorOf(raw.dcCreator) ?? authorOf(raw.authorRaw) ?? authorOf(raw.dcAuthor) ?? authorOf(raw.itunesAuthor));
-  setIf(item, 'publishedAt', dateOf(raw.published, raw.pubDate, raw.dcDate, raw.dctIssued, raw.dctCreated, raw.issued, raw.created, raw.updated, raw.modified, raw.dctModified));
+  // Dates arrive as ISO strings (or empty) from feedShape, read there with the feed's language in mind.
+  setIf(item, 'publishedAt', dateOf([raw.published, raw.pubDate, raw.dcDate, raw.dctIssued, raw.dctCreated, raw.issued, raw.created, raw.updated, raw.modified, raw.dctModified]));
   setIf(item, 'contentHtml', html || undefined);
   return finishItem(item);
 }
@@ -152,7 +153,7 @@ function fromRss(raw: RawItem, base: string): Item {
 /** JSON Feed's titles and content_text are plain text: escaped before the HTML-reading helpers see them. */
 const plainLine = (text: string | undefined) => toPlainLine(text === undefined ? undefined : escapeHtml(text));
 
-function fromJson(raw: JsonFeedItem, base: string, feedAuthors: JsonFeedAuthor[]): Item {
+function fromJson(raw: JsonFeedItem, base: string, feed: JsonFeedDoc, dates: DateReading): Item {
   const contentText = raw.content_text?.trim() ? raw.content_text : undefined;
   const html = raw.content_html?.trim() ? raw.content_html : contentText ? undefined : raw.summary;
   const item: Omit<Item, 'key' | 'canonicalUrl'> = {
@@ -162,9 +163,9 @@ function fromJson(raw: JsonFeedItem, base: string, feedAuthors: JsonFeedAuthor[]
   };
   setIf(item, 'guid', raw.id === undefined ? undefined : String(raw.id).trim());
   setIf(item, 'url', absoluteUrl(raw.url ?? raw.external_url, base));
-  const authors = raw.authors.length ? raw.authors : feedAuthors;
+  const authors = raw.authors.length ? raw.authors : feed.authors;
   setIf(item, 'author', authors.map((a) => a.name?.trim()).find(Boolean));
-  setIf(item, 'publishedAt', dateOf(raw.date_published, raw.date_modified));
+  setIf(item, 'publishedAt', dateOf([raw.date_published, raw.date_modified], dates));
   setIf(item, 'contentHtml', html);
   return finishItem(item);
 }
@@ -194,7 +195,8 @@ function parseJson(text: string, feedUrl: string): ParsedFeed {
   try {
     const doc = readJsonFeed(text);
     const base = absoluteUrl(doc.homePageUrl, feedUrl) ?? feedUrl;
-    const feed: ParsedFeed = { format: 'json', title: plainLine(doc.title), items: keepUseful(doc.items.map((i) => fromJson(i, base, doc.authors))) };
+    const dates = dateReadingFor(doc.language, doc.title);
+    const feed: ParsedFeed = { format: 'json', title: plainLine(doc.title), items: keepUseful(doc.items.map((i) => fromJson(i, base, doc, dates))) };
     setIf(feed, 'siteUrl', absoluteUrl(doc.homePageUrl, feedUrl));
     return feed;
   } catch (error) {

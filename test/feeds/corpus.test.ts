@@ -13,7 +13,7 @@ const present = existsSync(dir);
 if (!present) console.warn(`SKIPPING the real-feed corpus tests: ${dir} is absent`);
 
 type Expect =
-  | { items: number; feedTitle?: string; firstTitle?: string; firstUrl?: string; someTitle?: string }
+  | { items: number; feedTitle?: string; firstTitle?: string; firstUrl?: string; someTitle?: string; firstDate?: string }
   | { error: RegExp; notAFeed?: boolean; alternates?: string[] };
 
 const expected: Record<string, Expect> = {
@@ -23,8 +23,9 @@ const expected: Record<string, Expect> = {
   'zh-gb2312-atom03-eighthday.xml': { items: 7, firstTitle: '又颠了' },
   'zh-gb2312-rss092-cnblog.xml': { items: 3, feedTitle: 'CNBlog:Blog On Blog' },
   'zh-gb2312-rss10-westca.xml': { items: 4, feedTitle: '加西公社温哥华大队向阳生产队温暖小分队', firstTitle: '想要飞 却怎么样也飞不高' },
-  'zh-gb2312-rss20-kc0011-forum.rss': { items: 20, feedTitle: '投资资讯网交易在线--流通纪念币最新20篇论坛主题-全文', firstTitle: '建国35周年纪念，华表，和平鸽' },
-  'zh-gb2312-rss20-w3cn-nonstandard-dates.xml': { items: 20, feedTitle: '网页设计师 - 文章教程', firstTitle: '如何以及何时使用sIFR' },
+  // `2020/1/10 14:33:00` and `2005-5-28 16:05:36`: Chinese feeds' zone-less times, read at UTC+8.
+  'zh-gb2312-rss20-kc0011-forum.rss': { items: 20, feedTitle: '投资资讯网交易在线--流通纪念币最新20篇论坛主题-全文', firstTitle: '建国35周年纪念，华表，和平鸽', firstDate: '2020-01-10T06:33:00.000Z' },
+  'zh-gb2312-rss20-w3cn-nonstandard-dates.xml': { items: 20, feedTitle: '网页设计师 - 文章教程', firstTitle: '如何以及何时使用sIFR', firstDate: '2005-05-28T08:05:36.000Z' },
   'zh-gb2312-undeclared-no-prolog.xml': { items: 1, firstTitle: '不归移民漫画系列：专业工作' },
   'atom03-feedparser-docs-nested-xml-base.xml': { items: 1, firstUrl: 'http://example.org/archives/000001.html' },
   'atom10-intertwingly-relative-uris.atom': { items: 20 },
@@ -32,7 +33,7 @@ const expected: Record<string, Expect> = {
   'jsonfeed10-daringfireball.json': { items: 48, feedTitle: 'Daring Fireball' },
   'jsonfeed11-3960-german.json': { items: 20, someTitle: 'Die Rückkehr von <i> und <b>' },
   'podcast-atp-itunes-enclosures-emoji.rss': { items: 100 },
-  'podcast-giantbomb-very-large.rss': { items: 730 },
+  'podcast-giantbomb-very-large.rss': { items: 730, firstDate: '2019-10-01T22:30:00.000Z' },
   'rss090-heise-netscape-rdf.xml': { items: 60, feedTitle: 'heise online News' },
   'rss092-heraldsun-no-guid.rss': { items: 2 },
   'rss10-biorxiv-rdf-no-prolog.rdf': { items: 30 },
@@ -90,6 +91,7 @@ describe.skipIf(!present)('real feeds from the corpus', () => {
       expect(feed.items).toHaveLength(want.items);
       if (want.feedTitle) expect(feed.title).toBe(want.feedTitle);
       if (want.firstTitle) expect(feed.items[0]!.title).toBe(want.firstTitle);
+      if (want.firstDate) expect(new Date(feed.items[0]!.publishedAt!).toISOString()).toBe(want.firstDate);
       if (want.someTitle) expect(feed.items.map((i) => i.title)).toContain(want.someTitle);
       if (want.firstUrl) expect(feed.items[0]!.url).toBe(want.firstUrl.replace('SERVER', root));
       for (const item of feed.items) {

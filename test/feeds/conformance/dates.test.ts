@@ -87,6 +87,14 @@ describe('dates inside feeds', () => {
     { fixture: 'dates/rss-zones.xml', url: 'https://example.org/z/3', date: '2004-01-01T18:48:21.000Z' },
     { fixture: 'dates/rss-zones.xml', url: 'https://example.org/z/4', date: '2004-01-02T03:48:21.000Z' },
     { fixture: 'dates/rss-zones.xml', url: 'https://example.org/z/5', date: '2003-12-31T10:14:55.000Z' },
+    // Chinese feeds (declared, or a Han title with no language declared): times without a zone and `CST` are UTC+8, the zone of every
+    // place that writes Chinese; other feeds keep UTC and RFC 822's CST (UTC−6).
+    { fixture: 'dates/rss-chinese-local-times.xml', url: 'https://example.cn/t/1', date: '2024-07-08T15:56:58.000Z' },
+    { fixture: 'dates/rss-chinese-local-times.xml', url: 'https://example.cn/t/2', date: '2024-07-08T15:56:58.000Z' },
+    { fixture: 'dates/rss-chinese-local-times.xml', url: 'https://example.cn/t/3', date: '2024-07-08T23:56:58.000Z' },
+    { fixture: 'dates/atom-han-title-undeclared.xml', url: 'https://example.cn/h/1', date: '2024-07-08T15:56:58.000Z' },
+    { fixture: 'jsonfeed/chinese-local-time.json', url: 'https://example.cn/j/1', date: '2024-07-08T15:56:58.000Z' },
+    { fixture: 'dates/rss-english-cst.xml', url: 'https://example.com/c/1', date: '2024-07-09T05:56:58.000Z' },
   ];
   for (const c of cases) {
     it(`${c.fixture}: ${c.url} dated ${c.date}`, async () => {
