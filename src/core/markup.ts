@@ -63,3 +63,23 @@ export function readMarkup(input: string, mode: 'xml' | 'html', handler: MarkupH
   tokenizer.write(input);
   tokenizer.end();
 }
+
+/** HTML elements that never hold others, and those a new sibling closes (`<p>`, `<li>` …): neither deepens a page. */
+const FLAT = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'p', 'li', 'dt', 'dd', 'option', 'tr', 'td', 'th']);
+
+/** How deep an HTML page's elements nest at most, counting open tags not yet closed (linear, for refusing pathological pages). */
+export function nestingDepth(html: string): number {
+  let depth = 0;
+  let max = 0;
+  readMarkup(html, 'html', {
+    open(name, _attrs, selfClosing) {
+      if (selfClosing || FLAT.has(name)) return;
+      depth++;
+      if (depth > max) max = depth;
+    },
+    close(name) {
+      if (!FLAT.has(name) && depth > 0) depth--;
+    },
+  });
+  return max;
+}

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOpml } from '../../src/core/opml.js';
 import { htmlToText } from '../../src/core/text.js';
+import { extractArticle } from '../../src/digests/extract.js';
 import { extractJson } from '../../src/digests/llmClient.js';
 import { buildMessages } from '../../src/digests/prompt.js';
 import { discoverFeeds } from '../../src/feeds/autodiscovery.js';
@@ -50,6 +51,10 @@ describe('hostile input', () => {
   it('reads an LLM answer of unclosed <think> and fences', () => {
     expect(() => extractJson(unclosed('<think>', MB / 4) + unclosed('```', MB / 4))).toThrow();
     expect(extractJson(`${unclosed('</think>', MB / 8)}{"a":1}`)).toEqual({ a: 1 });
+  });
+
+  it('refuses an article page that nests 1,000,000 elements before building a DOM of it', () => {
+    expect(() => extractArticle(`<html><body>${unclosed('<div>x', 1_000_000)}</body></html>`, 'https://x.example/a')).toThrow(/nests too deep/);
   });
 
   it('quotes an article of unclosed <article tags', () => {

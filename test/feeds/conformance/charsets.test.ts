@@ -20,6 +20,9 @@ const cases: Array<{ fixture: string; contentType?: string; encoding: string; ti
   { fixture: 'charsets/utf-32le-bom.xml', encoding: 'utf-32le', ...UNICODE },
   { fixture: 'charsets/utf-32be-bom.xml', encoding: 'utf-32be', ...UNICODE },
   { fixture: 'charsets/utf-32le-no-bom.xml', encoding: 'utf-32le', ...UNICODE },
+  { fixture: 'charsets/cp437-declared.xml', encoding: 'cp437', title: 'Ça va, señor' },
+  { fixture: 'charsets/koi8-r-declared.xml', encoding: 'koi8-r', title: 'Привет, мир' },
+  { fixture: 'charsets/mac-roman-declared.xml', encoding: 'macintosh', title: 'Café “Mac”' },
   { fixture: 'charsets/utf-8-c1-controls.xml', encoding: 'utf-8', title: '“test” – it’s' },
   { fixture: 'charsets/utf-8-double-encoded.xml', encoding: 'utf-8', title: 'déjà vu — café', text: 'CAFÉ’S stays', why: 'only Â/Ã/â sequences are undone: É’ is ordinary text' },
 ];
@@ -49,6 +52,9 @@ describe('character sets', () => {
     ['GB2312', 'gb18030'],
     ['UTF-32', 'utf-32'],
     ['koi8-r', 'koi8-r'],
+    ['cp_is', 'cp861'],
+    ['x-mac-ce', 'maccenteuro'],
+    ['csIBM866', 'csibm866'],
     ['x-no-such-charset', undefined],
   ];
   for (const [label, name] of labels) {
