@@ -9,6 +9,8 @@ export interface MarkupHandler {
   close?(name: string): void;
   /** Text with entities decoded (XML's five and numeric ones in XML), adjacent runs merged; CDATA sections apart and raw. */
   text?(text: string, cdata: boolean): void;
+  /** A `<!…>` declaration's inner text (`DOCTYPE …`, `ENTITY …`). */
+  declaration?(text: string): void;
 }
 
 /** Reads `input` in one pass, linear in its length whatever it holds. */
@@ -55,7 +57,10 @@ export function readMarkup(input: string, mode: 'xml' | 'html', handler: MarkupH
         handler.close?.(name(start, end));
       },
       oncomment: flush,
-      ondeclaration: flush,
+      ondeclaration(start, end) {
+        flush();
+        handler.declaration?.(input.slice(start, end));
+      },
       onprocessinginstruction: flush,
       onend: flush,
     },

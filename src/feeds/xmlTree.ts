@@ -1,4 +1,5 @@
 // Feed XML → an element tree: a tokenizer in XML mode (linear, forgiving of bare `&` and stray tags), names by namespace, depth bounded.
+import { decodeXML } from 'entities';
 import { absoluteUrl } from '../core/canonicalUrl.js';
 import { readMarkup } from '../core/markup.js';
 import { escapeAttr, escapeHtml } from '../core/telegramHtml.js';
@@ -75,6 +76,18 @@ export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
   const tooDeep = new Map<string, number>();
   let atomDocument = false;
   let rootClosed = false;
+  const entities = new Map<string, string>();
+  /** Characters entity references may still add: a document's own entities cannot blow it up (one level, no recursion, capped). */
+  let expansionBudget = Math.max(xml.length, 1 << 20);
+  const expand = (text: string) =>
+    entities.size === 0 || !text.includes('&')
+      ? text
+      : text.replace(/&([A-Za-z_][\w.-]{0,63});/g, (ref, name: string) => {
+          const value = entities.get(name);
+          if (value === undefined || value.length > expansionBudget) return ref;
+          expansionBudget -= value.length;
+          return value;
+        });
 
   const canonical = (written: string, scope: Map<string, string>, isRoot: boolean): { name: string; xhtml: boolean } => {
     const [prefix, local] = splitName(written);
@@ -93,6 +106,11 @@ export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
   };
 
   readMarkup(xml, 'xml', {
+    declaration(text) {
+      // Entities the document declares itself (`<!DOCTYPE rss [<!ENTITY who "Jane">]>`), before its root only.
+      const m = stack.length === 1 && /(?:^|<!)ENTITY\s+([A-Za-z_][\w.-]{0,63})\s+(?:"([^"]*)"|'([^']*)')/.exec(text);
+      if (m) entities.set(m[1]!, decodeXML(m[2] ?? m[3] ?? ''));
+    },
     open(written, attrs, selfClosing) {
       if (stack.length > MAX_DEPTH) {
         if (!selfClosing) tooDeep.set(written, (tooDeep.get(written) ?? 0) + 1);
@@ -129,8 +147,8 @@ export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
       if (node === top) return;
       const last = node.children[node.children.length - 1];
       if (cdata) node.children.push({ cdata: text });
-      else if (typeof last === 'string') node.children[node.children.length - 1] = last + text;
-      else node.children.push(text);
+      else if (typeof last === 'string') node.children[node.children.length - 1] = last + expand(text);
+      else node.children.push(expand(text));
     },
   });
   const root = top.children.find((c): c is XmlElement => typeof c === 'object' && 'name' in c);

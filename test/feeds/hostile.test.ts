@@ -32,6 +32,12 @@ describe('hostile input', () => {
     expect([text.length, text[0], text.at(-1)]).toEqual([50_000, 'line 0', 'line 49999']);
   });
 
+  it('expands a document’s own entities within a budget: 100,000 references to a 100 KB entity stay a few MB', async () => {
+    const doc = `<!DOCTYPE rss [<!ENTITY big "${'x'.repeat(100_000)}">]><rss version="2.0"><channel><title>t</title><item><title>bomb</title><link>https://x.example/1</link><description>${'&big;'.repeat(100_000)}</description></item></channel></rss>`;
+    const feed = await parseFeed(doc, 'https://x.example/feed');
+    expect(feed.items[0]!.contentText.length).toBeLessThan(3 * MB);
+  });
+
   it('turns 5 MB of half-open tags, or of tags never closed, into text', () => {
     for (const opening of ['<script ', '<style ', '<!-- ', '<p ', '<![CDATA[ ', '<a href="', '<span>', '<div>x', '<b><i>']) {
       expect(typeof htmlToText(unclosed(opening, (5 * MB) / opening.length))).toBe('string');

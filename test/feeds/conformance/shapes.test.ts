@@ -69,6 +69,8 @@ describe('feed shapes', () => {
     ['shapes/rss20-userland-namespace.xml', 'rss', 'RSS 2.0 in a namespace', ['Userland item', 'https://example.org/u/1', '']],
     ['shapes/rss091-netscape-entities.xml', 'rss', 'Café & crème', ['Résumé — déjà vu', 'https://example.org/e/1', '© 2004']],
     ['shapes/channel-root.xml', 'rss', 'A bare channel', ['Bare', 'https://example.org/b/1', '']],
+    // Entities the document declares are expanded (one level, within a budget); HTML's (&eacute;) are read as HTML.
+    ['shapes/rss-doctype-entities.xml', 'rss', "Jane & John's example feed", ['By Jane & John, été', 'https://example.org/d/1', '']],
     ['shapes/items-outside-channel.xml', 'rss', 'Outside', ['Beside the channel', 'https://example.org/o/1', '']],
     ['shapes/rss10-items-in-channel.xml', 'rdf', 'Inside', ['Inside the channel', 'https://example.org/i/1', '']],
   ];
