@@ -1,5 +1,11 @@
-// JSON Feed 1.0 / 1.1 reader (jsonfeed.org): our own, small; anything else that is JSON is refused with a clear reason.
+// JSON Feed 1.0 / 1.1 (jsonfeed.org) → ParsedFeed: our own reader, tolerant of what feeds get wrong; other JSON is refused with a reason.
 import { z } from 'zod';
+import { absoluteUrl } from '../core/canonicalUrl.js';
+import { dateReadingFor, type DateReading } from '../core/feedDate.js';
+import type { Item, ParsedFeed } from '../core/model.js';
+import { escapeHtml } from '../core/telegramHtml.js';
+import { htmlToText, toPlainLine } from '../core/text.js';
+import { dateOf, finishItem, setIf, type ItemFields } from './feedItem.js';
 
 const author = z.object({ name: z.string().optional(), url: z.string().optional() }).passthrough();
 /** Authors as feeds write them: JSON Feed 1.1's array, 1.0's single `author`, or (wrongly) one object in `authors`; bad entries dropped. */
@@ -79,4 +85,34 @@ export function readJsonFeed(text: string): JsonFeedDoc {
   if (doc.data.home_page_url) out.homePageUrl = doc.data.home_page_url;
   if (doc.data.language) out.language = doc.data.language;
   return out;
+}
+
+/** JSON Feed's titles and content_text are plain text: escaped before the HTML-reading helpers see them. */
+const plainLine = (text: string | undefined) => toPlainLine(text === undefined ? undefined : escapeHtml(text));
+
+function fromJson(raw: JsonFeedItem, base: string, feed: JsonFeedDoc, dates: DateReading): Item {
+  const contentText = raw.content_text?.trim() ? raw.content_text : undefined;
+  const html = raw.content_html?.trim() ? raw.content_html : contentText ? undefined : raw.summary;
+  const item: ItemFields = {
+    title: plainLine(raw.title),
+    categories: (raw.tags ?? []).map((t) => t.trim()).filter(Boolean),
+    contentText: contentText ?? (html ? htmlToText(html) : ''),
+  };
+  setIf(item, 'guid', raw.id === undefined ? undefined : String(raw.id).trim());
+  setIf(item, 'url', absoluteUrl(raw.url ?? raw.external_url, base));
+  const authors = raw.authors.length ? raw.authors : feed.authors;
+  setIf(item, 'author', authors.map((a) => a.name?.trim()).find(Boolean));
+  setIf(item, 'publishedAt', dateOf([raw.date_published, raw.date_modified], dates));
+  setIf(item, 'contentHtml', html);
+  return finishItem(item);
+}
+
+/** A JSON Feed document → ParsedFeed; NotJsonFeedError when it is not one. */
+export function readJsonFeedDocument(text: string, feedUrl: string): ParsedFeed {
+  const doc = readJsonFeed(text);
+  const base = absoluteUrl(doc.homePageUrl, feedUrl) ?? feedUrl;
+  const dates = dateReadingFor(doc.language, doc.title);
+  const feed: ParsedFeed = { format: 'json', title: plainLine(doc.title), items: doc.items.map((i) => fromJson(i, base, doc, dates)) };
+  setIf(feed, 'siteUrl', absoluteUrl(doc.homePageUrl, feedUrl));
+  return feed;
 }

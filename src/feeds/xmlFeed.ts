@@ -1,0 +1,126 @@
+// An RSS/Atom/RDF document's tree → ParsedFeed: rss-parser reads the structure from the shaped tree (see feedShape), we map its items.
+import Parser from 'rss-parser';
+import { absoluteUrl } from '../core/canonicalUrl.js';
+import type { Item, ParsedFeed } from '../core/model.js';
+import { personName } from '../core/person.js';
+import { htmlToText, toPlainLine } from '../core/text.js';
+import { dateOf, finishItem, setIf, type ItemFields } from './feedItem.js';
+import { BODY_FIELDS, shapeForRssParser } from './feedShape.js';
+import type { XmlElement } from './xmlTree.js';
+
+type RawItem = Parser.Item & Record<string, unknown>;
+type RawFeed = Parser.Output<RawItem> & Record<string, unknown>;
+
+const parser: Parser<Record<string, unknown>, RawItem> = new Parser({
+  customFields: {
+    feed: ['ttl'],
+    item: [
+      ['dc:creator', 'dcCreator'],
+      ['dc:author', 'dcAuthor'],
+      ['itunes:author', 'itunesAuthor'],
+      ['dc:date', 'dcDate'],
+      ['dcterms:issued', 'dctIssued'],
+      ['dcterms:created', 'dctCreated'],
+      ['dcterms:modified', 'dctModified'],
+      'issued',
+      'created',
+      'updated',
+      'modified',
+      'published',
+      ['guid', 'guidRaw', { keepArray: true }],
+      ['author', 'authorRaw', { keepArray: true }],
+      ['category', 'rawCategories', { keepArray: true }],
+      ['dc:subject', 'dcSubjects', { keepArray: true }],
+      ['media:category', 'mediaCategories', { keepArray: true }],
+      [BODY_FIELDS['content:encoded'], 'bodyEncoded'],
+      [BODY_FIELDS.content, 'bodyContent'],
+      [BODY_FIELDS.description, 'bodyDescription'],
+      ['dc:description', 'dcDescription'],
+      ['body', 'xhtmlBody'],
+      ['media:description', 'mediaDescription'],
+      ['media:group', 'mediaGroup'],
+    ],
+  },
+});
+
+/**
+ * rss-parser builds the feed from the object its `xmlParser` hands over (xml2js's shape). Each parse gets a view of the shared parser
+ * whose `xmlParser` hands over our already shaped document: rss-parser stays the reader of RSS/Atom structure, xml2js is never used.
+ */
+function readStructure(shaped: Record<string, unknown>): Promise<RawFeed> {
+  const xmlParser = { parseString: (_xml: string, done: (error: Error | null, result: unknown) => void) => done(null, shaped) };
+  const view = Object.assign(Object.create(parser) as typeof parser, { xmlParser });
+  return view.parseString('') as Promise<RawFeed>;
+}
+
+function stringOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { _?: unknown })._ === 'string') return (value as { _: string })._;
+  return undefined;
+}
+
+const firstOf = (value: unknown): unknown => (Array.isArray(value) ? value[0] : value);
+
+/** A person element's name: Atom's name (else email), or the name in an RSS-style string (`editor@example.com (Name)`). */
+function authorOf(value: unknown): string | undefined {
+  const v = firstOf(value);
+  if (v && typeof v === 'object' && !('_' in v)) {
+    const person = v as Record<string, unknown>;
+    return authorOf(firstOf(person.name)) ?? authorOf(firstOf(person.email));
+  }
+  const text = toPlainLine(stringOf(v));
+  return text ? personName(text) : undefined;
+}
+
+/** RSS categories, Atom's terms, dc:subject and media:category: each once. */
+function categoriesOf(raw: RawItem): string[] {
+  const list = [raw.categories, raw.rawCategories, raw.dcSubjects, raw.mediaCategories].flatMap((l) => (Array.isArray(l) ? (l as unknown[]) : []));
+  const out = new Set<string>();
+  for (const c of list) {
+    const s = toPlainLine(stringOf(c) ?? (c as { $?: { term?: string } })?.$?.term);
+    if (s) out.add(s);
+  }
+  return [...out];
+}
+
+const firstFilled = (...values: unknown[]): string => (values.find((v): v is string => typeof v === 'string' && v.trim() !== '') ?? '');
+
+/** A guid is the item's link unless it says `isPermaLink="false"` or is not an absolute web address. */
+function guidLink(guid: unknown): string | undefined {
+  const text = stringOf(guid)?.trim();
+  const permaLink = (guid as { $?: { isPermaLink?: string } } | undefined)?.$?.isPermaLink?.trim().toLowerCase();
+  return text && permaLink !== 'false' && /^https?:\/\//i.test(text) ? text : undefined;
+}
+
+/** Media RSS's description, on the item or in its media:group (YouTube puts it there and nowhere else). */
+function mediaDescription(raw: RawItem): unknown {
+  const group = raw.mediaGroup as Record<string, unknown[]> | undefined;
+  return raw.mediaDescription ?? (group && typeof group === 'object' ? group['media:description']?.[0] : undefined);
+}
+
+function fromRss(raw: RawItem, base: string): Item {
+  const html = firstFilled(raw.bodyEncoded, raw.xhtmlBody, raw.bodyContent, raw.summary, raw.bodyDescription, raw.dcDescription, mediaDescription(raw));
+  const guid = firstOf(raw.guidRaw);
+  const item: ItemFields = {
+    title: toPlainLine(stringOf(raw.title)),
+    categories: categoriesOf(raw),
+    contentText: htmlToText(html),
+  };
+  setIf(item, 'guid', stringOf(guid)?.trim() ?? stringOf(raw.id)?.trim());
+  setIf(item, 'url', absoluteUrl(stringOf(raw.link) ?? guidLink(guid), base));
+  setIf(item, 'author', authorOf(raw.dcCreator) ?? authorOf(raw.authorRaw) ?? authorOf(raw.dcAuthor) ?? authorOf(raw.itunesAuthor));
+  // Dates arrive as ISO strings (or empty) from feedShape, read there with the feed's language in mind.
+  setIf(item, 'publishedAt', dateOf([raw.published, raw.pubDate, raw.dcDate, raw.dctIssued, raw.dctCreated, raw.issued, raw.created, raw.updated, raw.modified, raw.dctModified]));
+  setIf(item, 'contentHtml', html || undefined);
+  return finishItem(item);
+}
+
+/** Reads a feed whose root is RSS, Atom or RDF; relative links resolve against the root's xml:base (or the document's URL). */
+export async function readXmlFeed(root: XmlElement, format: ParsedFeed['format']): Promise<ParsedFeed> {
+  const out = await readStructure(shapeForRssParser(root));
+  const feed: ParsedFeed = { format, title: toPlainLine(stringOf(out.title)), items: (out.items ?? []).map((raw) => fromRss(raw, root.base)) };
+  setIf(feed, 'siteUrl', absoluteUrl(stringOf(out.link), root.base));
+  const ttl = Number(stringOf(out.ttl));
+  if (Number.isFinite(ttl) && ttl > 0) feed.ttlMinutes = ttl;
+  return feed;
+}
