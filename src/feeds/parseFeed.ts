@@ -66,7 +66,7 @@ export async function parseFeed(text: string, feedUrl: string): Promise<ParsedFe
   }
   let root: XmlElement;
   try {
-    root = parseXmlTree(trimmed, feedUrl);
+    root = parseXmlTree(trimmed, feedUrl, (name) => name in FEED_ROOTS);
   } catch (error) {
     if (error instanceof MalformedXmlError && error.message === 'no root element') throw new NotAFeedError('not RSS, Atom or JSON Feed');
     throw new Error(`malformed feed XML: ${(error as Error).message}`, { cause: error });

@@ -38,6 +38,7 @@ const parser: Parser<Record<string, unknown>, RawItem> = new Parser({
       ['dc:description', 'dcDescription'],
       ['body', 'xhtmlBody'],
       ['media:description', 'mediaDescription'],
+      ['media:title', 'mediaTitle'],
       ['media:group', 'mediaGroup'],
     ],
   },
@@ -92,17 +93,17 @@ function guidLink(guid: unknown): string | undefined {
   return text && permaLink !== 'false' && /^https?:\/\//i.test(text) ? text : undefined;
 }
 
-/** Media RSS's description, on the item or in its media:group (YouTube puts it there and nowhere else). */
-function mediaDescription(raw: RawItem): unknown {
+/** A Media RSS field, on the item or in its media:group (YouTube puts its description there and nowhere else). */
+function mediaField(raw: RawItem, name: 'media:description' | 'media:title'): unknown {
   const group = raw.mediaGroup as Record<string, unknown[]> | undefined;
-  return raw.mediaDescription ?? (group && typeof group === 'object' ? group['media:description']?.[0] : undefined);
+  return raw[name === 'media:title' ? 'mediaTitle' : 'mediaDescription'] ?? (group && typeof group === 'object' ? group[name]?.[0] : undefined);
 }
 
 function fromRss(raw: RawItem, base: string): Item {
-  const html = firstFilled(raw.bodyEncoded, raw.xhtmlBody, raw.bodyContent, raw.summary, raw.bodyDescription, raw.dcDescription, mediaDescription(raw));
+  const html = firstFilled(raw.bodyEncoded, raw.xhtmlBody, raw.bodyContent, raw.summary, raw.bodyDescription, raw.dcDescription, mediaField(raw, 'media:description'));
   const guid = firstOf(raw.guidRaw);
   const item: ItemFields = {
-    title: toPlainLine(stringOf(raw.title)),
+    title: toPlainLine(stringOf(raw.title)) || toPlainLine(stringOf(mediaField(raw, 'media:title'))),
     categories: categoriesOf(raw),
     contentText: htmlToText(html),
   };

@@ -68,14 +68,15 @@ function splitName(name: string): [prefix: string | undefined, local: string] {
  * 0.9 elements unprefixed, Dublin Core `dc:`/`dcterms:`, and so on; unknown namespaces keep the name as written. A document whose root
  * is never closed was cut short (a transfer broken off) and is refused rather than read in part.
  */
-export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
+export function parseXmlTree(xml: string, documentUrl: string, isRoot: (name: string) => boolean = () => true): XmlElement {
   const top: XmlElement = { name: '#document', attrs: {}, children: [], base: documentUrl };
   /** The open elements, each with the name it was written with (what its end tag must match) and its namespace scope. */
   const stack: Array<{ el: XmlElement; written: string; scope: Map<string, string> }> = [{ el: top, written: '', scope: new Map() }];
   /** Open tags deeper than MAX_DEPTH, by name, not on the stack: the next end tags of those names are theirs. */
   const tooDeep = new Map<string, number>();
   let atomDocument = false;
-  let rootClosed = false;
+  /** Top-level elements whose end was seen (or that were empty): the others were cut short. */
+  const complete = new Set<XmlElement>();
   const entities = new Map<string, string>();
   /** Characters entity references may still add: a document's own entities cannot blow it up (one level, no recursion, capped). */
   let expansionBudget = Math.max(xml.length, 1 << 20);
@@ -129,7 +130,7 @@ export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
       if (xhtml) el.xhtml = true;
       parent.el.children.push(el);
       if (!selfClosing && !VOID.has(name.toLowerCase())) stack.push({ el, written, scope });
-      else if (stack.length === 1) rootClosed = true;
+      else if (stack.length === 1) complete.add(el);
     },
     close(written) {
       const deep = tooDeep.get(written);
@@ -137,8 +138,8 @@ export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
       // The nearest open element of that name, and whatever was left open inside it; a stray end tag closes nothing.
       for (let i = stack.length - 1; i > 0; i--) {
         if (stack[i]!.written !== written) continue;
+        if (i === 1) complete.add(stack[1]!.el);
         stack.length = i;
-        if (i === 1) rootClosed = true;
         return;
       }
     },
@@ -151,9 +152,11 @@ export function parseXmlTree(xml: string, documentUrl: string): XmlElement {
       else node.children.push(expand(text));
     },
   });
-  const root = top.children.find((c): c is XmlElement => typeof c === 'object' && 'name' in c);
+  // The root is the first top-level element `isRoot` takes: junk before it (a PHP warning's `<br /><b>Warning</b>`) is passed over.
+  const elements = top.children.filter((c): c is XmlElement => typeof c === 'object' && 'name' in c);
+  const root = elements.find((e) => isRoot(e.name)) ?? elements[0];
   if (!root) throw new MalformedXmlError('no root element');
-  if (!rootClosed) throw new MalformedXmlError(`the document ends before </${root.name}>: cut short`);
+  if (!complete.has(root)) throw new MalformedXmlError(`the document ends before </${root.name}>: cut short`);
   return root;
 }
 

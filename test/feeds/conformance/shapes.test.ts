@@ -61,6 +61,7 @@ describe('feed shapes', () => {
     expect(feed.siteUrl).toBe('https://www.youtube.com/channel/UCfixture');
     expect(feed.items.map((i) => [i.title, i.url, i.author, i.contentText, new Date(i.publishedAt!).toISOString()])).toEqual([
       ['A video & its <description>', 'https://www.youtube.com/watch?v=abc123', 'A Channel', 'Line one about 1 < 2.\nLine two.', '2024-05-01T12:00:00.000Z'],
+      ['Only a media title', 'https://www.youtube.com/watch?v=def456', 'A Channel', 'Second video.', '2024-05-03T12:00:00.000Z'],
     ]);
   });
 
@@ -71,6 +72,7 @@ describe('feed shapes', () => {
     ['shapes/channel-root.xml', 'rss', 'A bare channel', ['Bare', 'https://example.org/b/1', '']],
     // Entities the document declares are expanded (one level, within a budget); HTML's (&eacute;) are read as HTML.
     ['shapes/rss-doctype-entities.xml', 'rss', "Jane & John's example feed", ['By Jane & John, été', 'https://example.org/d/1', '']],
+    ['shapes/php-warning-before-root.xml', 'rss', 'After a PHP warning', ['Still read', 'https://example.org/w/1', '']],
     ['shapes/items-outside-channel.xml', 'rss', 'Outside', ['Beside the channel', 'https://example.org/o/1', '']],
     ['shapes/rss10-items-in-channel.xml', 'rdf', 'Inside', ['Inside the channel', 'https://example.org/i/1', '']],
   ];
