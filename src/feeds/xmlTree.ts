@@ -11,8 +11,6 @@ export interface XmlElement {
   children: XmlNode[];
   /** The element's xml:base, resolved against its ancestors' and the document's URL. */
   base: string;
-  /** True for the elements of the XHTML namespace (inline content of Atom). */
-  xhtml?: true;
 }
 
 /** A CDATA section: markup in it is text of the feed, not elements. */
@@ -26,9 +24,8 @@ export class MalformedXmlError extends Error {}
 
 const ATOM = 'http://www.w3.org/2005/Atom';
 const ATOM03 = 'http://purl.org/atom/ns#';
-const XHTML = 'http://www.w3.org/1999/xhtml';
 
-/** Namespace → the prefix every reader below expects; '' for the vocabularies a feed's own elements come from. */
+/** Namespace → the prefix every reader below expects; '' for the vocabularies a feed's own elements come from, and XHTML's (inline content). */
 const PREFIXES: Record<string, string> = {
   'http://purl.org/rss/1.0/': '',
   'http://my.netscape.com/rdf/simple/0.9/': '',
@@ -43,11 +40,11 @@ const PREFIXES: Record<string, string> = {
   'http://search.yahoo.com/mrss/': 'media',
   'http://search.yahoo.com/mrss': 'media',
   'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
-  [XHTML]: 'xhtml',
+  'http://www.w3.org/1999/xhtml': '',
 };
 
 /** RSS's mixed-case element names, read whatever case the feed wrote them in. */
-const CAMEL = new Map(['pubDate', 'lastBuildDate', 'managingEditor', 'webMaster', 'textInput', 'skipHours', 'skipDays', 'isPermaLink'].map((n) => [n.toLowerCase(), n]));
+const CAMEL = new Map(['pubDate', 'lastBuildDate', 'managingEditor', 'webMaster', 'textInput', 'skipHours', 'skipDays'].map((n) => [n.toLowerCase(), n]));
 
 /**
  * HTML's empty elements as they appear unescaped in feeds' descriptions (`<br>`, `<img …>`): closed where they open, else every
@@ -90,20 +87,17 @@ export function parseXmlTree(xml: string, documentUrl: string, isRoot: (name: st
           return value;
         });
 
-  const canonical = (written: string, scope: Map<string, string>, isRoot: boolean): { name: string; xhtml: boolean } => {
+  const canonical = (written: string, scope: Map<string, string>, isRoot: boolean): string => {
     const [prefix, local] = splitName(written);
-    if (prefix === 'xml' || prefix === 'xmlns') return { name: written, xhtml: false };
+    if (prefix === 'xml' || prefix === 'xmlns') return written;
     const uri = scope.get(prefix ?? '');
     if (uri === ATOM || uri === ATOM03) {
       if (isRoot) atomDocument = local === 'feed';
-      return { name: atomDocument ? local : `atom:${local}`, xhtml: false };
+      return atomDocument ? local : `atom:${local}`;
     }
-    if (uri !== undefined && uri in PREFIXES) {
-      const p = PREFIXES[uri]!;
-      return { name: p && p !== 'xhtml' ? `${p}:${local}` : local, xhtml: uri === XHTML };
-    }
-    if (prefix === undefined) return { name: CAMEL.get(local.toLowerCase()) ?? local, xhtml: false };
-    return { name: written, xhtml: false };
+    if (uri !== undefined && uri in PREFIXES) return PREFIXES[uri] ? `${PREFIXES[uri]}:${local}` : local;
+    if (prefix === undefined) return CAMEL.get(local.toLowerCase()) ?? local;
+    return written;
   };
 
   readMarkup(xml, 'xml', {
@@ -124,10 +118,9 @@ export function parseXmlTree(xml: string, documentUrl: string, isRoot: (name: st
         scope = new Map(scope);
         for (const a of declared) scope.set(a === 'xmlns' ? '' : a.slice(6), attrs[a]!.trim());
       }
-      const { name, xhtml } = canonical(written, scope, stack.length === 1);
+      const name = canonical(written, scope, stack.length === 1);
       const base = attrs['xml:base'] ? (absoluteUrl(attrs['xml:base'], parent.el.base) ?? parent.el.base) : parent.el.base;
       const el: XmlElement = { name, attrs, children: [], base };
-      if (xhtml) el.xhtml = true;
       parent.el.children.push(el);
       if (!selfClosing && !VOID.has(name.toLowerCase())) stack.push({ el, written, scope });
       else if (stack.length === 1) complete.add(el);
@@ -173,19 +166,18 @@ export function textOf(el: XmlElement): string {
 }
 
 
-/** An element's content as HTML markup, in document order: text escaped, CDATA as written (it holds markup), elements by local name. */
+/** An element's content as HTML markup, in document order: text escaped, CDATA as written (it holds markup), XHTML by local name. */
 export function innerMarkup(el: XmlElement): string {
   let out = '';
   for (const c of el.children) {
     if (typeof c === 'string') out += escapeHtml(c);
     else if ('cdata' in c) out += c.cdata;
     else {
-      const tag = c.xhtml ? splitName(c.name)[1] : c.name;
       const attrs = Object.entries(c.attrs)
         .filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:'))
         .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
         .join('');
-      out += c.children.length ? `<${tag}${attrs}>${innerMarkup(c)}</${tag}>` : `<${tag}${attrs}/>`;
+      out += c.children.length ? `<${c.name}${attrs}>${innerMarkup(c)}</${c.name}>` : `<${c.name}${attrs}/>`;
     }
   }
   return out;
