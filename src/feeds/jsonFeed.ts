@@ -39,7 +39,8 @@ const jsonFeedItem = z
 
 const jsonFeed = z
   .object({
-    version: z.string().regex(/^https:\/\/jsonfeed\.org\/version\/1(\.1)?$/),
+    // As written in the wild too: http, a trailing slash, 1.x.
+    version: z.string().regex(/^\s*https?:\/\/(www\.)?jsonfeed\.org\/version\/1(\.\d+)?\/?\s*$/i),
     title: z.string().optional(),
     home_page_url: z.string().optional(),
     feed_url: z.string().optional(),

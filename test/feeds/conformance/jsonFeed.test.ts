@@ -9,6 +9,8 @@ const cases: Array<{ fixture: string; url: string; title: string; author?: strin
   { fixture: 'jsonfeed/authors-and-titles.json', url: 'https://example.org/j/3', title: 'No author', author: 'Feed Author', text: 'Body three', categories: ['a', 'b'] },
   { fixture: 'jsonfeed/authors-and-titles.json', url: 'https://example.org/j/4', title: '1.0 author', author: 'Single Author', text: 'Summary four' },
   { fixture: 'jsonfeed/feed-author-v1.json', url: 'https://example.org/v1/a', title: 'Inherits', author: 'Top Author', text: 'text' },
+  // `http://`, a trailing slash: the version URL as some generators write it.
+  { fixture: 'jsonfeed/version-variants.json', url: 'https://example.org/v/7', title: 'Still a JSON Feed', text: 'Body' },
 ];
 
 describe('JSON Feed', () => {
