@@ -1,5 +1,5 @@
 // Plain-text helpers for outside HTML and text: strip markup (a tokenizer, linear in its input), decode entities, collapse whitespace, cut at sentence ends.
-import { decodeHTML } from 'entities';
+import { decodeHTMLStrict } from 'entities';
 import { readMarkup } from './markup.js';
 
 const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'tr', 'table', 'section', 'article', 'header', 'footer', 'figure', 'figcaption', 'hr', 'dt', 'dd', 'dl', 'main', 'nav', 'aside', 'address', 'details', 'summary']);
@@ -9,7 +9,7 @@ const HIDDEN = new Set(['script', 'style', 'noscript', 'template', 'head', 'titl
 /** Decodes HTML entities, repeatedly for double-escaped text (`&amp;amp;` → `&`), at most three rounds. */
 export function decodeEntities(text: string): string {
   let out = text;
-  for (let i = 0; i < 3 && /&(#\d+|#x[\da-f]+|[a-z][a-z\d]*);/i.test(out); i++) out = decodeHTML(out);
+  for (let i = 0; i < 3 && /&(#\d+|#x[\da-f]+|[a-z][a-z\d]*);/i.test(out); i++) out = decodeHTMLStrict(out);
   return out;
 }
 

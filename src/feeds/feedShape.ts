@@ -58,11 +58,14 @@ function rssHtml(el: XmlElement): string {
   return hasElements(el) ? innerMarkup(el) : textOf(el);
 }
 
-/** An RSS title: HTML when it holds markup, else text (so `<blink>` in a title is a word, `<b>` is bold). */
+/**
+ * An RSS title: HTML when it holds markup, else text — escaped here, so that the XML's own decoding is not followed by HTML's
+ * (`?page=1&copy=2` stays as written, `<blink>` in a title is a word, `<b>` is bold; `&amp;amp;` still reads as `&`).
+ */
 function rssTitle(el: XmlElement): string {
   if (hasElements(el)) return innerMarkup(el);
   const text = textOf(el);
-  return text.includes('<') && !HTML_TAG.test(text) ? escapeHtml(text) : text;
+  return HTML_TAG.test(text) ? text : escapeHtml(text);
 }
 
 const isoDate = (el: XmlElement, reading: DateReading) => {

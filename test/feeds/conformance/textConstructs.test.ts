@@ -18,6 +18,10 @@ const cases: Array<{ fixture: string; url?: string; title?: string; feedTitle?: 
   },
   { fixture: 'text/atom03-base64.xml', url: 'https://example.org/03/1', feedTitle: 'Atom 0.3', title: 'Plain <text> in base64', text: 'Hello from base64 – ünïcode' },
   { fixture: 'text/atom03-base64.xml', url: 'https://example.org/03/2', title: 'Escaped title' },
+  // An RSS title without markup is text: decoded once by XML, never again by HTML's legacy rules (`&copy=2` is no ©), while a
+  // double-escaped entity (`&amp;amp;`) still reads as its character.
+  { fixture: 'text/rss-title-entities.xml', url: 'https://example.org/t/1', feedTitle: '?page=1&copy=2;mode=x & done', title: 'AT&T & Résumé' },
+  { fixture: 'text/rss-title-entities.xml', url: 'https://example.org/t/2', title: 'Query ?a=1&copy=2 kept' },
   // RFC 4287 §4.1.3.3: a media type that is neither text nor XML is base64.
   { fixture: 'text/atom10-binary-content.xml', url: 'https://example.org/b/1', title: 'Octet stream', text: 'History of the <blink> tag' },
 ];
