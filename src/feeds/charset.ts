@@ -1,7 +1,7 @@
 // Bytes → text: charset from the BOM, the byte pattern, the HTTP header, the XML prolog or HTML meta, else a guess; decoded by iconv-lite.
 import iconv from 'iconv-lite';
 import jschardet from 'jschardet';
-import { repairMojibake } from './mojibake.js';
+import { repairMojibake, strictUtf8 } from './mojibake.js';
 
 export interface Decoded {
   text: string;
@@ -108,28 +108,16 @@ export function declaredInDocument(bytes: Uint8Array): { label: string; source: 
   return undefined;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** True when the bytes are valid UTF-8 and hold at least one multi-byte sequence. */
-function isNonAsciiUtf8(bytes: Uint8Array): boolean {
-  if (!bytes.some((b) => b >= 0x80)) return false;
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const wide = (encoding: string) => /^utf-?(16|32)/.test(encoding);
 
-/** Decodes with iconv-lite (right for windows-1252's 0x80–0x9F, UTF-32, the CJK code pages), else the WHATWG decoder; strips a BOM. */
+/** Decodes with iconv-lite (right for windows-1252's 0x80–0x9F, UTF-32, the CJK code pages), else the WHATWG decoder. */
 function decodeWith(bytes: Uint8Array, encoding: string): string {
-  const text = iconv.encodingExists(encoding) ? iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding) : new TextDecoder(encoding).decode(bytes);
-  return repairMojibake(text.replace(/^\uFEFF/, ''), encoding);
+  return iconv.encodingExists(encoding) ? iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding) : new TextDecoder(encoding).decode(bytes);
 }
 
-const decoded = (bytes: Uint8Array, encoding: string, source: Decoded['source']): Decoded => ({ text: decodeWith(bytes, encoding), encoding, source });
+/** The result: a BOM dropped, the text's mojibake repaired. */
+const result = (text: string, encoding: string, source: Decoded['source']): Decoded => ({ text: repairMojibake(text.replace(/^\uFEFF/, ''), encoding), encoding, source });
+const decoded = (bytes: Uint8Array, encoding: string, source: Decoded['source']): Decoded => result(decodeWith(bytes, encoding), encoding, source);
 
 /**
  * Decodes a document. The BOM and the byte pattern of UTF-16/32 are facts; a declaration is believed unless the bytes contradict it:
@@ -148,13 +136,14 @@ export function decodeBody(bytes: Uint8Array, contentType?: string): Decoded {
     { enc: normaliseCharset(inDoc?.label), source: inDoc?.source ?? ('meta' as const) },
   ].filter((d): d is { enc: string; source: 'header' | 'prolog' | 'meta' } => d.enc !== undefined && !wide(d.enc));
   const nonAscii = bytes.some((b) => b >= 0x80);
-  const validUtf8 = !nonAscii || isNonAsciiUtf8(bytes);
+  // Checking for valid UTF-8 decodes it: that text is used whenever UTF-8 wins, not decoded a second time.
+  const utf8 = strictUtf8(bytes);
   for (const d of declarations) {
-    if (d.enc === 'utf-8' && !validUtf8) continue;
-    if (d.enc !== 'utf-8' && nonAscii && validUtf8) return decoded(bytes, 'utf-8', 'utf8-valid');
+    if (d.enc === 'utf-8' && utf8 === undefined) continue;
+    if (utf8 !== undefined && (d.enc === 'utf-8' || nonAscii)) return result(utf8, 'utf-8', d.enc === 'utf-8' ? d.source : 'utf8-valid');
     return decoded(bytes, d.enc, d.source);
   }
-  if (validUtf8) return decoded(bytes, 'utf-8', 'default');
+  if (utf8 !== undefined) return result(utf8, 'utf-8', 'default');
   const guess = jschardet.detect(Buffer.from(bytes.subarray(0, 64 * 1024)));
   const guessed = normaliseCharset(guess.encoding ?? undefined);
   return decoded(bytes, guessed && !wide(guessed) ? guessed : 'windows-1252', 'guess');

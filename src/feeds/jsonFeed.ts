@@ -51,9 +51,9 @@ const jsonFeed = z
   })
   .passthrough();
 
-export type JsonFeedItem = z.infer<typeof jsonFeedItem>;
-export type JsonFeedAuthor = z.infer<typeof author>;
-export interface JsonFeedDoc {
+type JsonFeedItem = z.infer<typeof jsonFeedItem>;
+type JsonFeedAuthor = z.infer<typeof author>;
+interface JsonFeedDoc {
   title: string;
   homePageUrl?: string;
   /** The feed's authors: the authors of every item that names none. */
@@ -65,7 +65,7 @@ export interface JsonFeedDoc {
 export class NotJsonFeedError extends Error {}
 
 /** Parses a JSON Feed document; items that do not fit the spec are skipped, not fatal. */
-export function readJsonFeed(text: string): JsonFeedDoc {
+function readJsonFeed(text: string): JsonFeedDoc {
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -19,15 +19,18 @@ const CONT = `[\\u0080-\\u00bf${CP1252_HIGH.replace(/[\u0080-\u009f]/g, '')}]`;
 const DOUBLE = new RegExp(`[\\u00c2\\u00c3]${CONT}|\\u00e2${CONT}{2}`, 'g');
 const C1 = /[\u0080-\u009f]/g;
 const HAS_C1 = /[\u0080-\u009f]/;
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function undoDouble(seq: string): string {
+/** The bytes as UTF-8, or undefined when they are not valid UTF-8. */
+export function strictUtf8(bytes: Uint8Array): string | undefined {
   try {
-    return strictUtf8.decode(Uint8Array.from(Array.from(seq, byteOf)));
+    return fatalUtf8.decode(bytes);
   } catch {
-    return seq;
+    return undefined;
   }
 }
+
+const undoDouble = (seq: string): string => strictUtf8(Uint8Array.from(Array.from(seq, byteOf))) ?? seq;
 
 /**
  * Text decoded as UTF-8 may hold UTF-8 that was decoded as windows-1252 and encoded again (`Ã©` for `é`, `â€™` for `’`): such
