@@ -16,6 +16,9 @@ export function benchFeedXml(f: number, items: number): string {
   );
 }
 
+/** A delay before each feed answer (a real feed takes a few hundred ms). */
+let feedDelayMs = 0;
+
 async function startFeeds(feeds: number, items: number): Promise<number> {
   const docs = new Map<string, string>();
   for (let f = 0; f < feeds; f++) {
@@ -28,8 +31,12 @@ async function startFeeds(feeds: number, items: number): Promise<number> {
       const body = docs.get(path);
       if (!body) return void res.writeHead(404).end();
       const etag = `"${path}"`;
-      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
-      res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
+      const answer = () => {
+        if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+        res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
+      };
+      if (feedDelayMs > 0) setTimeout(answer, feedDelayMs);
+      else answer();
     });
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(port, `127.0.0.${h}`, resolve));
@@ -50,7 +57,12 @@ async function startPages(): Promise<number> {
 
 let servers: { api: Awaited<ReturnType<typeof startBotApiServer>>; llm: Awaited<ReturnType<typeof startOpenAiServer>> } | undefined;
 
-process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean; llmDelayMs?: number }) => {
+process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean; llmDelayMs?: number; feedDelayMs?: number }) => {
+  if (msg.feedDelayMs !== undefined) {
+    feedDelayMs = msg.feedDelayMs;
+    process.send!({ ok: true });
+    return;
+  }
   if (msg.llmDelayMs !== undefined && servers) {
     servers.llm.defaultDelayMs = msg.llmDelayMs;
     process.send!({ ok: true });

@@ -37,7 +37,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['startup', 'poll', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
+const PARTS = ['startup', 'poll', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -84,6 +84,36 @@ async function benchPoll(fakes: Fakes, engine: Engine): Promise<void> {
   console.log(`  warm cycle (all 304):                ${fmt(warmM)}`);
   console.log(`  warm cycle outcomes: ${warm.filter((r) => r.outcome.kind === 'not-modified').length} not modified, ${failed.length} failed${failed.length ? ` (${failed[0]!.outcome.kind === 'error' ? failed[0]!.outcome.message : ''})` : ''}`);
   await app.close();
+  await drop();
+}
+
+/**
+ * The running poll stage on one replica: every feed due at one cron tick, each answering after `latencyMs`, on 8 hosts; how long
+ * until the tick's last feed is polled (it must fit POLL_CRON's 10 minutes with room), cold and warm (all 304).
+ */
+async function benchSchedule(fakes: Fakes, engine: Engine, feeds: number, latencyMs: number): Promise<void> {
+  const HOSTS = 8;
+  const { url, drop } = await freshStore(engine);
+  await ask({ feedDelayMs: latencyMs });
+  const app = await createApp(parseConfig(env(fakes, { STORE_URL: url, POLL_CONCURRENCY: '16', POLL_PER_HOST_CONCURRENCY: '2' })), silentLogger);
+  const now = Date.now();
+  for (let f = 0; f < feeds; f++) {
+    const url = `http://127.0.0.${1 + (f % HOSTS)}:${fakes.feedPort}/feed/${f}.xml`;
+    await app.store.feeds.insert({ ...newFeedState(feedId(url), url, now - 1000), primed: true });
+  }
+  app.polls.start();
+  const cycle = async (tick: number) => {
+    app.polls.tick(tick);
+    await app.polls.idle();
+  };
+  const [, coldM] = await measure(() => cycle(Date.now()));
+  await app.store.db.updateTable('feeds').set({ next_poll_at: 0 }).execute();
+  const [, warmM] = await measure(() => cycle(Date.now() + 1000));
+  console.log(`schedule (${engine}): ${feeds} feeds due at one tick on ${HOSTS} hosts, each answering in ${latencyMs} ms, 16 workers, 2 per host`);
+  console.log(`  cold tick (all 200): ${fmt(coldM)}  — ideal ${((feeds * latencyMs) / 16 / 1000).toFixed(0)} s; POLL_CRON's default tick is 600 s`);
+  console.log(`  warm tick (all 304): ${fmt(warmM)}`);
+  await app.close();
+  await ask({ feedDelayMs: 0 });
   await drop();
 }
 
@@ -196,6 +226,8 @@ try {
     console.log(`startup: \`feed-digest-bot help\` takes ${times[2]!.toFixed(0)} ms (median of 5; npm run build first)`);
   }
   if (run('poll')) for (const engine of STORES) await benchPoll(fakes, engine);
+  // Minutes long (10,000 feeds at 300 ms each): only when named.
+  if (parts.includes('schedule')) for (const engine of STORES) await benchSchedule(fakes, engine, opt('schedule-feeds', 10_000), opt('latency-ms', 300));
   if (run('digest')) await benchDigest(fakes);
   if (run('delivery')) await benchDelivery(fakes);
   if (run('sender')) {

@@ -130,8 +130,7 @@ export async function benchDaily(engine: Engine, chats: number, articles: number
     SELECT c.id, 'a' || CAST(n.i AS TEXT), 'feed' || CAST(n.i % 5 AS TEXT), '订阅源 ' || CAST(n.i % 5 AS TEXT), '文章标题 ' || CAST(n.i AS TEXT),
            'https://news.example/' || CAST(n.i AS TEXT), '这是一句话的中文概括，说明文章的要点。', '["科技","芯片"]', NULL, CAST(${now} AS BIGINT) - n.i
     FROM chats c, (${numbers(articles)}) AS n`.execute(store.db);
-  const sender = { enqueueMany: (messages: Parameters<typeof store.outbox.enqueue>[0]) => store.outbox.enqueue(messages, Date.now()) };
-  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender, log: silentLogger, now: Date.now });
+  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender: { wake: () => {} }, log: silentLogger, now: Date.now, owner: 'bench' });
   const [sent, m] = await measure(() => daily.tick());
   console.log(`  ${engine.padEnd(8)} ${chats} chats × ${articles} articles: ${sent} digests queued, ${fmt(m)}`);
   await drop();

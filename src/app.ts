@@ -19,9 +19,12 @@ import { createPollStage, type PollStage } from './polling/pollStage.js';
 import { createSubscriber, type Subscriber } from './polling/subscribe.js';
 import { importLegacyStore } from './store/legacyImport.js';
 import { openStore, type Store } from './store/store.js';
+import { readFigures, type Figures } from './ops/figures.js';
 
 export interface App {
   config: Config;
+  /** This process's id for this run: the owner of its claims and leases. */
+  owner: string;
   log: Logger;
   store: Store;
   fetch: SafeFetch;
@@ -33,6 +36,8 @@ export interface App {
   daily: DailyDigest;
   subscriber: Subscriber;
   now: () => number;
+  /** The operator's figures (/stats, /metrics). */
+  figures(): Promise<Figures>;
   /** Starts the stages (polling waits for cron ticks) and the sender. */
   start(): Promise<void>;
   /** Resolves when nothing due is left to poll, digest or send. */
@@ -65,14 +70,16 @@ const noTelegram: TelegramApi = {
 
 export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
   const now = options.now ?? Date.now;
-  const store = await openStore(config.storeUrl, (error) => log.error('store error', { error }));
-  const imported = await importLegacyStore(store, Date.now()).catch(async (error: unknown) => {
+  const store = await openStore(config.storeUrl, (error) => log.error('store error', { error }), { poolSize: 16 });
+  const owner = randomUUID();
+  const imported = await importLegacyStore(store, Date.now(), (key, error) => log.warn('0.1 store row skipped: it cannot be read', { key, error })).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
   if (imported) log.info('migrated the 0.1 store into tables (its keyv table is left as it was)', { ...imported });
   const fetch = createSafeFetch({ allowPrivate: config.fetch.allowPrivate, maxBytes: config.fetch.maxBytes, timeoutMs: config.fetch.timeoutMs });
   const prompt = await loadDigestPrompt(config.promptsDir);
+  const budget = createTokenBudget(store.quotas, config.llm.dailyTokenBudget, config.digest.timezone);
   const llm = config.llm.apiKey
     ? createLlmClient({ apiKey: config.llm.apiKey, baseUrl: config.llm.baseUrl, model: config.llm.model, timeoutMs: config.llm.timeoutMs, memory: store.memory, log })
     : missingLlm(config.llm.model);
@@ -83,7 +90,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     llm,
     prompt,
     fetch,
-    budget: createTokenBudget(store.quotas, config.llm.dailyTokenBudget, config.digest.timezone),
+    budget,
     log,
     now,
     ...(archive
@@ -93,12 +100,11 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         }
       : {}),
   });
-  const senderOwner = randomUUID();
-  const lifecycle = { chats: store.chats, subscriptions: store.subscriptions, daily: store.daily, outbox: store.outbox };
+  const lifecycle = { chats: store.chats, moves: store.moves, outbox: store.outbox };
   const sender = createSender({
     lease: {
-      acquire: () => store.leases.acquire('sender', senderOwner, 8_000),
-      release: () => store.leases.release('sender', senderOwner),
+      acquire: () => store.leases.acquire('sender', owner, 8_000),
+      release: () => store.leases.release('sender', owner),
     },
     outbox: store.outbox,
     telegram: options.telegram ?? noTelegram,
@@ -118,6 +124,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     now,
     fallbackAfterMs: config.llm.fallbackAfterMs,
     concurrency: config.llm.concurrency,
+    owner,
     llmHealth: createLlmHealth({ services: store.services, sender, adminIds: config.adminIds, log, now }),
   });
   const health = { feeds: store.feeds, subscriptions: store.subscriptions, chats: store.chats, sender, log, now };
@@ -130,6 +137,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     log,
     now,
     intervalMs: config.poll.intervalMs,
+    owner,
     concurrency: config.poll.concurrency,
     perHostConcurrency: config.poll.perHostConcurrency,
     onResult: async (result) => {
@@ -139,7 +147,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       await noticeFloodedFeed(health, feed, total, kept);
     },
   });
-  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender, log, now });
+  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender, log, now, owner });
   const subscriber = createSubscriber({
     feeds: store.feeds,
     subscriptions: store.subscriptions,
@@ -153,6 +161,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   let closed: Promise<void> | undefined;
   return {
     config,
+    owner,
     log,
     store,
     fetch,
@@ -164,6 +173,17 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     daily,
     subscriber,
     now,
+    figures: () =>
+      readFigures({
+        feeds: store.feeds,
+        chats: store.chats,
+        outbox: store.outbox,
+        articles: store.articles,
+        failed: store.failed,
+        leases: store.leases,
+        tokensToday: () => budget.usedToday(now()),
+        sender,
+      }),
     async start() {
       polls.start();
       digests.start();

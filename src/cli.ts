@@ -9,6 +9,7 @@ const USAGE = `usage: feed-digest-bot <command>
   summary <url> [--json]  print the Chinese digest of one page
   poll --once             run one poll cycle over every subscribed feed (fetch, digest, deliver), then exit
   check                   validate the configuration and reach Telegram and the LLM once
+  failed [--retry ID|all] list work given up after its attempts, or queue it again
   help [command]          this text, or one command's
 
 Configuration comes from the environment and .env in the working directory (see README).
@@ -36,6 +37,13 @@ Exits 1 when any feed failed.
 
 Validates the configuration, opens the store, and reaches Telegram (getMe) and the LLM once, saying
 in plain words what works and what does not. Exits 1 when anything is wrong.
+`,
+  failed: `usage: feed-digest-bot failed [--retry ID|all]
+
+Lists the work given up after its attempts (requests such as /import, article digests, messages
+Telegram kept refusing): its id, what it was, since when, how many attempts and its last error.
+Users who were told of a failure quote the id. --retry ID queues that one again with fresh attempts;
+--retry all queues every one. Exits 0.
 `,
 };
 HELP.help = USAGE;
@@ -86,6 +94,15 @@ async function main(argv: string[]): Promise<number> {
       return withConfig(async (config, log) => (await import('./cliCommands.js')).runPollOnce(config, log));
     case 'check':
       return withConfig(async (config, log) => (await import('./cliCommands.js')).runCheck(config, log));
+    case 'failed': {
+      const at = rest.indexOf('--retry');
+      const retry = at >= 0 ? rest[at + 1] : undefined;
+      if (at >= 0 && !retry) {
+        process.stderr.write(HELP.failed!);
+        return 2;
+      }
+      return withConfig(async (config) => (await import('./ops/failedCommand.js')).runFailed(config, retry));
+    }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
       return 2;

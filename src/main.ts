@@ -8,6 +8,7 @@ import { createRequests } from './bot/requests.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { createScheduler } from './stages/scheduler.js';
+import { createMetrics } from './ops/metrics.js';
 
 const ALLOWED_UPDATES = ['message', 'callback_query', 'channel_post', 'my_chat_member'] as const;
 const UPDATES_LEASE_MS = 10_000;
@@ -54,7 +55,12 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   const token = needToken(config);
   const telegram = new Telegram(token, { apiRoot: config.telegram.apiRoot, webhookReply: false } as never);
   const app = await createApp(config, log, { telegram, ...(options.now ? { now: options.now } : {}) });
-  const requests = createRequests({ jobs: app.store.jobs, sender: app.sender, log, now: app.now });
+  const requests = createRequests({ jobs: app.store.jobs, sender: app.sender, log, now: app.now, owner: app.owner });
+  if (app.store.dialect === 'sqlite') {
+    // An SQLite file serves one bot process: a job still held was held by a run that died, and its user is waiting.
+    const released = await app.store.jobs.releaseAll();
+    if (released > 0) log.info('requests of a stopped run taken up again', { jobs: released });
+  }
   const bot = createBot(token, { ...app, requests });
   const scheduler = createScheduler({ leases: app.store.leases, log });
   const startedAt = Date.now();
@@ -75,6 +81,7 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   const webhookPath = webhookUrl ? new URL(webhookUrl).pathname || '/' : undefined;
   const http = await startHttpServer({
     port: config.port,
+    metrics: createMetrics(() => app.figures()),
     health: () => ({ mode: webhookUrl ? 'webhook' : 'polling', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), requestsInHand: requests.active, sending: app.sender.draining, takingUpdates: !!polling }),
     ...(webhookPath
       ? { webhook: { path: webhookPath, handle: bot.webhookCallback(webhookPath, config.telegram.webhookSecret ? { secretToken: config.telegram.webhookSecret } : {}) } }

@@ -6,6 +6,7 @@ import type { DailyDigest } from '../delivery/dailyDigest.js';
 import { htmlMessage, type Sender } from '../delivery/sender.js';
 import type { Summarizer } from '../digests/summarize.js';
 import type { Logger } from '../log.js';
+import type { Figures } from '../ops/figures.js';
 import type { Subscriber } from '../polling/subscribe.js';
 import type { Store } from '../store/store.js';
 import { TEXTS, type Lang } from './i18n.js';
@@ -21,6 +22,8 @@ export interface BotServices {
   requests: Requests;
   log: Logger;
   now: () => number;
+  /** The operator's figures (/stats for ADMIN_IDS). */
+  figures(): Promise<Figures>;
 }
 
 export interface BotContext extends Context {

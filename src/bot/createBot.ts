@@ -6,6 +6,7 @@ import { escapeHtml } from '../core/telegramHtml.js';
 import { mountFallbacks } from './commands/fallbacks.js';
 import { mountOpmlCommands } from './commands/opml.js';
 import { mountSettingsCommands } from './commands/settings.js';
+import { mountStatsCommand } from './commands/stats.js';
 import { mountSubscriptionCommands } from './commands/subscriptions.js';
 import { mountSummaryCommands } from './commands/summary.js';
 import { installContext, type BotContext, type BotServices } from './context.js';
@@ -70,6 +71,7 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   mountSummaryCommands(bot, services);
   mountSettingsCommands(bot, services);
   mountOpmlCommands(bot, services);
+  mountStatsCommand(bot, services);
   mountFallbacks(bot, services);
   return bot;
 }

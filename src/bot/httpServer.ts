@@ -1,4 +1,4 @@
-// The HTTP side on PORT: GET /healthz always, and Telegram's webhook (secret checked) in webhook mode.
+// The HTTP side on PORT: GET /healthz and GET /metrics always, and Telegram's webhook (secret checked) in webhook mode.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -11,6 +11,8 @@ export interface HttpServerOptions {
   port: number;
   host?: string;
   health: () => Record<string, unknown>;
+  /** Prometheus' text format. */
+  metrics?: { contentType: string; render(): Promise<string> };
   webhook?: { path: string; handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void };
 }
 
@@ -19,6 +21,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...options.health() }));
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics' && options.metrics) {
+      const metrics = options.metrics;
+      void metrics.render().then(
+        (body) => res.writeHead(200, { 'content-type': metrics.contentType }).end(body),
+        () => res.writeHead(503, { 'content-type': 'text/plain' }).end('figures unavailable (is the database reachable?)\n'),
+      );
       return;
     }
     if (options.webhook && path === options.webhook.path) {

@@ -1,5 +1,6 @@
 // Every sentence the bot says, in Chinese and in English (for users whose Telegram speaks English).
 import type { Lang } from '../core/renderDigest.js';
+import type { Figures } from '../ops/figures.js';
 
 export type { Lang };
 
@@ -79,6 +80,9 @@ export type Texts = {
   summaryButton: string;
   offerImport: string;
   channelHelp: string;
+  /** A request that failed for good (after retries, or because it stopped the bot): the id the operator finds it under. */
+  jobFailed: (id: string) => string;
+  stats: (f: Figures) => string;
 };
 
 export const TEXTS: Record<Lang, Texts> = {
@@ -141,6 +145,18 @@ export const TEXTS: Record<Lang, Texts> = {
     summaryButton: '生成摘要',
     offerImport: '要导入这个文件里的订阅吗？回复这个文件并发送 /import 即可。',
     channelHelp: '在频道里发送 /sub 网址 订阅，/list 查看，/unsub 取消，/settings 设置。',
+    jobFailed: (id) => `❌ 这个请求多次尝试后仍然失败（编号 ${id}）。请稍后再发一次；如果一直失败，请把编号告诉机器人的管理员。`,
+    stats: (f) =>
+      [
+        '📊 运行状态',
+        `订阅源：${f.feeds}`,
+        `活跃会话：${f.activeChats}`,
+        `待发送消息：${f.queued}`,
+        `等待摘要的文章：${f.pendingDigests}`,
+        `失败任务：请求 ${f.failed.job}，摘要 ${f.failed.digest}，消息 ${f.failed.message}` + (f.failed.job + f.failed.digest + f.failed.message ? '（运行 feed-digest-bot failed 查看）' : ''),
+        `今日 LLM 用量：${f.llmTokensToday} tokens`,
+        `发送：${f.sender.held ? (f.sender.here ? '由本实例发送' : '由另一个实例发送') : '⚠️ 没有实例在发送'}`,
+      ].join('\n'),
   },
   en: {
     welcome: 'Hello! I follow RSS/Atom/JSON feeds for you and send each new article as a short Simplified-Chinese digest.\n\nSend /sub with a URL to follow a feed, for example:\n/sub https://hnrss.org/frontpage',
@@ -201,5 +217,17 @@ export const TEXTS: Record<Lang, Texts> = {
     summaryButton: 'Digest it',
     offerImport: 'Import the feeds in this file? Reply to it with /import.',
     channelHelp: 'In a channel: /sub URL to follow, /list to see, /unsub to stop, /settings to change.',
+    jobFailed: (id) => `❌ This request failed after several tries (id ${id}). Send it again later; if it keeps failing, give the id to the bot's operator.`,
+    stats: (f) =>
+      [
+        '📊 Status',
+        `Feeds: ${f.feeds}`,
+        `Active chats: ${f.activeChats}`,
+        `Messages queued: ${f.queued}`,
+        `Articles waiting for a digest: ${f.pendingDigests}`,
+        `Failed work: ${f.failed.job} requests, ${f.failed.digest} digests, ${f.failed.message} messages` + (f.failed.job + f.failed.digest + f.failed.message ? ' (run feed-digest-bot failed)' : ''),
+        `LLM tokens today: ${f.llmTokensToday}`,
+        `Sending: ${f.sender.held ? (f.sender.here ? 'this replica' : 'another replica') : '⚠️ no replica holds the sender lease'}`,
+      ].join('\n'),
   },
 };

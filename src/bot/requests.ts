@@ -1,9 +1,12 @@
 // Slow work people ask for (/sub of a new feed, /summary, /import) as job rows: answered at once, worked by any replica, finished after a restart.
 import type { Logger } from '../log.js';
+import { isStoreUnavailable } from '../store/database.js';
+import { newFailureId } from '../store/failed.js';
 import type { Job, JobQueries } from '../store/jobs.js';
 import { createStage } from '../stages/stage.js';
 import { TEXTS, type Lang } from './i18n.js';
 import { htmlMessage, type Sender } from '../delivery/sender.js';
+import { errorMessage } from '../polling/pollFeed.js';
 
 /** How a job answers: in the chat's language, through the outbox, under ids of its own (a rerun never answers twice). */
 export interface Replier {
@@ -39,13 +42,19 @@ export interface RequestsDeps {
   sender: Pick<Sender, 'enqueue'>;
   log: Logger;
   now: () => number;
+  /** This process's id as the owner of its claims. */
+  owner: string;
   /** Jobs worked at once per replica. */
   concurrency?: number;
+  /** How long a claim lives without a heartbeat (tests shorten it). */
+  holdMs?: number;
 }
 
-/** A crashed replica's jobs come back after this (a /summary waits on fetches and the LLM). */
-const HOLD_MS = 5 * 60_000;
-const MAX_ATTEMPTS = 3;
+/** A job's claim outlives three missed heartbeats; a crashed replica's jobs come back after it. */
+const HOLD_MS = 90_000;
+/** Tries of one job, crashes included; then it is kept as failed and its user told. */
+export const MAX_JOB_ATTEMPTS = 3;
+
 
 export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang: Lang, idPrefix: string, replyTo?: number, progressId?: string): Replier {
   let n = 0;
@@ -69,36 +78,54 @@ export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang
 
 export function createRequests(deps: RequestsDeps): Requests {
   const handlers = new Map<string, JobHandler>();
-  const inHand = new Set<string>();
+  const claimant = { owner: deps.owner, holdMs: deps.holdMs ?? HOLD_MS };
+
+  /** Kept as failed, and the user told in their language with the id (the answer takes the progress note's place). */
+  const giveUp = async (job: Job, payload: JobPayload, error: string) => {
+    const id = newFailureId();
+    await deps.jobs.fail(job.id, deps.owner, { error, failureId: id, at: deps.now() });
+    deps.log.error('job failed for good', { jobId: job.id, kind: job.kind, chatId: job.chatId, attempts: job.attempts, failureId: id, error });
+    const lang = payload.lang ?? 'zh';
+    await replierFor(deps.sender, job.chatId, lang, `j:${job.id}:failed`, payload.replyTo, payload.progressId).say(TEXTS[lang].jobFailed(id), { reply: true });
+  };
 
   const run = async (job: Job) => {
     const payload = job.payload as JobPayload & Record<string, unknown>;
-    const handler = handlers.get(job.kind);
-    if (!handler) {
-      deps.log.error('a job of an unknown kind, dropped', { jobId: job.id, kind: job.kind });
-      return deps.jobs.done(job.id);
+    const handler = handlers.get(job.kind)!; // claimed by kind: this replica knows it
+    if (job.attempts > MAX_JOB_ATTEMPTS) {
+      // Its last tries never recorded an outcome: they died with their process. Do not feed it to this one.
+      return giveUp(job, payload, job.lastError ?? `its last tries stopped the bot's process`);
     }
-    inHand.add(job.id);
     const started = deps.now();
     try {
       await handler({ ...job, payload }, replierFor(deps.sender, job.chatId, payload.lang ?? 'zh', `j:${job.id}`, payload.replyTo, payload.progressId));
-      await deps.jobs.done(job.id);
+      if (!(await deps.jobs.done(job.id, deps.owner))) deps.log.warn('job finished after its claim was lost', { jobId: job.id, kind: job.kind });
       deps.log.debug('job done', { jobId: job.id, kind: job.kind, chatId: job.chatId, durationMs: deps.now() - started });
     } catch (error) {
-      const attempts = job.attempts + 1;
-      deps.log.error('job failed', { jobId: job.id, kind: job.kind, chatId: job.chatId, attempts, error });
-      if (attempts >= MAX_ATTEMPTS) await deps.jobs.done(job.id);
-      else await deps.jobs.retryAt(job.id, deps.now() + 30_000 * 2 ** attempts, attempts);
-    } finally {
-      inHand.delete(job.id);
+      if (isStoreUnavailable(error)) {
+        // Not the job's fault: let it go uncounted (if the store answers), for this replica or another to take again.
+        deps.log.warn('job interrupted; it will run again', { jobId: job.id, kind: job.kind, chatId: job.chatId, error });
+        return deps.jobs.release(job.id, deps.owner).catch(() => {});
+      }
+      const message = errorMessage(error);
+      deps.log.error('job failed', { jobId: job.id, kind: job.kind, chatId: job.chatId, attempts: job.attempts, error });
+      if (job.attempts >= MAX_JOB_ATTEMPTS) return giveUp(job, payload, message);
+      await deps.jobs.retryAt(job.id, deps.owner, deps.now() + 30_000 * 2 ** job.attempts, message);
     }
   };
 
   const stage = createStage<Job>({
     name: 'requests',
     concurrency: deps.concurrency ?? 8,
-    claim: (n) => deps.jobs.claimDue(deps.now(), n, HOLD_MS),
+    claim: (n) => deps.jobs.claimDue(deps.now(), n, claimant, [...handlers.keys()]),
     work: run,
+    renew: async (jobs) => {
+      await deps.jobs.renew(
+        jobs.map((j) => j.id),
+        claimant,
+      );
+    },
+    renewEveryMs: Math.max(50, Math.floor(claimant.holdMs / 3)),
     log: deps.log,
     recheckMs: 2000,
   });
@@ -114,8 +141,8 @@ export function createRequests(deps: RequestsDeps): Requests {
     },
     start: () => stage.start(),
     async stop() {
-      // Let another replica (or this one after a restart) take over at once what is still in hand; their answers have fixed ids.
-      await Promise.all([...inHand].map((id) => deps.jobs.retryAt(id, deps.now(), 0).catch(() => {})));
+      // Jobs in hand finish here (their claims renewed meanwhile); what the shutdown's deadline cuts short comes back to any
+      // replica when its claim lapses, its answers under fixed ids.
       await stage.stop();
     },
     idle: () => stage.idle(),

@@ -64,14 +64,22 @@ function offsetAt(instant: number, timeZone: string): number {
   return local - Math.floor(instant / 1000) * 1000;
 }
 
-/** The first instant after `now` at which the clock in `timeZone` shows `clock` (HH:MM); a time skipped by DST falls an hour later. */
+/**
+ * The first instant after `now` at which the clock in `timeZone` shows `clock` (HH:MM). A time DST skips goes out after the gap
+ * (02:30 on a night that jumps from 02:00 to 03:00 is 03:30), east or west of UTC; a time DST repeats goes out at its first showing.
+ */
 export function nextLocalTime(now: number, clock: string, timeZone: string): number {
-  const [h, m] = padClock(clock).split(':').map(Number) as [number, number];
+  const wanted = padClock(clock);
+  const [h, m] = wanted.split(':').map(Number) as [number, number];
   const [y, mo, d] = localDay(now, timeZone).split('-').map(Number) as [number, number, number];
   for (let day = 0; day < 3; day++) {
     const wall = Date.UTC(y, mo - 1, d + day, h, m);
-    let at = wall - offsetAt(wall, timeZone);
-    at = wall - offsetAt(at, timeZone);
+    // The wall time read with the zone's offsets half a day before and after it (either side of any change that night): one
+    // shows it, both when the night repeats it, neither when it skips it.
+    const a = wall - offsetAt(wall - 12 * 3_600_000, timeZone);
+    const b = wall - offsetAt(wall + 12 * 3_600_000, timeZone);
+    const shown = [a, b].filter((t) => localClock(t, timeZone) === wanted);
+    const at = shown.length > 0 ? Math.min(...shown) : Math.max(a, b);
     if (at > now) return at;
   }
   return now + 24 * 3_600_000;

@@ -48,6 +48,8 @@ export interface FeedState {
   /** When subscribers were told that this feed has been failing for days; cleared by a success. */
   failureNoticeAt?: number;
   createdAt: number;
+  /** Claims since the feed's last recorded outcome, this one included: above 1, a poll of it died with its process. */
+  pollAttempts?: number;
 }
 
 /** The state of a feed nobody has polled yet: due now, not primed. */
@@ -82,6 +84,8 @@ export interface PendingDigest {
   attempts: number;
   nextAttemptAt: number;
   lastError?: string;
+  /** Set once given up: the id operators and users quote. */
+  failureId?: string;
 }
 
 /** What goes out for one article: its digest, or why there is none. */

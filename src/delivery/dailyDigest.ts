@@ -4,7 +4,7 @@ import type { ChatSettings } from '../core/model.js';
 import { renderDaily, type DailyEntry } from '../core/renderDigest.js';
 import type { Logger } from '../log.js';
 import type { ChatQueries } from '../store/chats.js';
-import type { DailyQueries } from '../store/daily.js';
+import type { DailyQueries, DigestPage } from '../store/daily.js';
 import type { Sender } from './sender.js';
 
 export interface DailyDigest {
@@ -15,11 +15,14 @@ export interface DailyDigest {
 }
 
 export interface DailyDigestDeps {
-  chats: Pick<ChatQueries, 'get' | 'claimDueDigests' | 'scheduleDigests'>;
-  daily: Pick<DailyQueries, 'ofChats' | 'remove'>;
-  sender: Pick<Sender, 'enqueueMany'>;
+  chats: Pick<ChatQueries, 'get' | 'claimDueDigests'>;
+  daily: Pick<DailyQueries, 'ofChats' | 'commit'>;
+  /** Told when messages were queued (they are queued with their record, in the store). */
+  sender: Pick<Sender, 'wake'>;
   log: Logger;
   now: () => number;
+  /** This process's id as the owner of its claims. */
+  owner: string;
   /** Chats composed per page. */
   pageSize?: number;
 }
@@ -29,8 +32,8 @@ export function nextDigestAt(chat: Pick<ChatSettings, 'mode' | 'digestTime' | 't
   return chat.mode === 'instant' ? null : nextLocalTime(now, chat.digestTime, chat.timezone);
 }
 
-/** A crashed tick's chats come back after this. */
-const HOLD_MS = 10 * 60_000;
+/** A crashed tick's chats come back after this (a page is composed and recorded in well under it). */
+const HOLD_MS = 2 * 60_000;
 
 export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
   /** The digest's messages, under ids of its own (`label`): queued with their entries' removal after, a rerun queues nothing twice. */
@@ -44,33 +47,37 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
       createdAt: now + i,
     }));
 
+  const claimant = { owner: deps.owner, holdMs: HOLD_MS };
   return {
     async tick() {
       let sent = 0;
       for (;;) {
         const now = deps.now();
-        const due = await deps.chats.claimDueDigests(now, deps.pageSize ?? 200, HOLD_MS);
+        const due = await deps.chats.claimDueDigests(now, deps.pageSize ?? 200, claimant);
         if (due.length === 0) return sent;
-        // A page of chats at a time: their entries in one read, their digests in one batch of inserts, their entries removed after.
+        // A page of chats at a time: their entries in one read; their digests, what those held and their next instants in one
+        // transaction, so a crash anywhere leaves either all of it or none (and the re-claim makes the same ids again).
         const wanted = due.filter((c) => c.active && c.mode !== 'instant');
         const byChat = await deps.daily.ofChats(wanted.map((c) => c.id));
-        const messages = [];
-        const taken: DailyEntry[] = [];
-        for (const chat of wanted) {
-          const entries = byChat.get(chat.id) ?? [];
-          if (entries.length === 0) continue;
-          // The digest's identity is the instant it was due: a chat that moves its time or zone never reuses an old digest's ids.
-          messages.push(...messagesOf(chat, entries, String(chat.nextDigestAt), now));
-          taken.push(...entries);
-          sent++;
+        const pages: DigestPage[] = due.map((chat) => {
+          const entries = wanted.includes(chat) ? (byChat.get(chat.id) ?? []) : [];
+          return {
+            chatId: chat.id,
+            // The digest's identity is the instant it was due: a chat that moves its time or zone never reuses an old digest's ids.
+            messages: entries.length ? messagesOf(chat, entries, String(chat.nextDigestAt), now) : [],
+            entries,
+            nextDigestAt: nextDigestAt(chat, now),
+          };
+        });
+        const recorded = new Set(await deps.daily.commit(pages, now, deps.owner));
+        const queued = pages.filter((p) => recorded.has(p.chatId) && p.messages.length > 0);
+        sent += queued.length;
+        if (queued.length) {
+          deps.sender.wake();
+          deps.log.info('daily digests queued', { chats: queued.length, messages: queued.reduce((n, p) => n + p.messages.length, 0) });
         }
-        await deps.sender.enqueueMany(messages);
-        await deps.daily.remove(taken);
-        await deps.chats.scheduleDigests(
-          due.map((chat) => ({ id: chat.id, nextDigestAt: nextDigestAt(chat, now) })),
-          now,
-        );
-        if (messages.length) deps.log.info('daily digests queued', { chats: sent, messages: messages.length });
+        if (recorded.size < pages.length) deps.log.warn('daily digest claims lost to another worker; their digests are theirs', { chats: pages.length - recorded.size });
+        await new Promise((resolve) => setImmediate(resolve)); // updates and sends go on between pages
       }
     },
     async sendNow(chatId) {
@@ -79,8 +86,8 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
       const entries = (await deps.daily.ofChats([chatId])).get(chatId) ?? [];
       if (entries.length === 0) return 0;
       const now = deps.now();
-      await deps.sender.enqueueMany(messagesOf(chat, entries, `now${now}`, now));
-      await deps.daily.remove(entries);
+      await deps.daily.commit([{ chatId, messages: messagesOf(chat, entries, `now${now}`, now), entries }], now);
+      deps.sender.wake();
       deps.log.info('daily digest queued on request', { chatId, articles: entries.length });
       return entries.length;
     },

@@ -3,6 +3,8 @@ import type { OutboxMessage } from '../core/model.js';
 import { createPacing } from '../core/pacing.js';
 import { visibleText } from '../core/telegramHtml.js';
 import type { Logger } from '../log.js';
+import { isStoreUnavailable } from '../store/database.js';
+import { newFailureId } from '../store/failed.js';
 import type { NewMessage, OutboxQueries, ReadyChat } from '../store/outbox.js';
 import { classifySendError } from './telegramErrors.js';
 
@@ -90,6 +92,9 @@ export function createSender(deps: SenderDeps): Sender {
   let leaseTimer: NodeJS.Timeout | undefined;
   let lastForget = 0;
   let lastRepair = 0;
+  /** Failed reads of the outbox in a row: the next look waits, doubling up to 5 s (a database outage is no busy loop). */
+  let readFailures = 0;
+  let leaseFailures = 0;
 
   const wakeAt = (at: number) => {
     if (!running || at >= timerAt) return;
@@ -109,12 +114,23 @@ export function createSender(deps: SenderDeps): Sender {
       .then((chats) => {
         buffer = chats;
         bufferAt = Date.now();
+        if (readFailures > 0) deps.log.info('the outbox can be read again', { failedReads: readFailures });
+        readFailures = 0;
       })
-      .catch((error: unknown) => deps.log.warn('could not read the outbox', { error }))
-      .finally(() => {
-        loading = undefined;
-        pump();
-      });
+      .then(
+        () => {
+          loading = undefined;
+          pump();
+        },
+        (error: unknown) => {
+          loading = undefined;
+          readFailures++;
+          if (readFailures === 1 || !isStoreUnavailable(error)) deps.log.warn('could not read the outbox; looking again shortly', { error });
+          buffer = [];
+          bufferAt = Date.now();
+          wakeAt(Date.now() + Math.min(5000, 250 * 2 ** readFailures));
+        },
+      );
   };
 
   function pump(): void {
@@ -150,14 +166,15 @@ export function createSender(deps: SenderDeps): Sender {
   }
 
   async function sendHead(chatId: number): Promise<void> {
-    const now = Date.now();
     let m: OutboxMessage | undefined;
     try {
-      m = await deps.outbox.head(chatId, now);
+      m = await deps.outbox.head(chatId);
       if (!m) return;
-      if (!(await deps.outbox.claim(m.id, now, now + SEND_HOLD_MS))) return;
+      if (!(await deps.outbox.claim(m.id, SEND_HOLD_MS))) return;
     } catch (error) {
-      deps.log.warn('could not take a message from the outbox', { chatId, error });
+      // Counted with the failed reads: during a database outage the first says so, the others are quiet.
+      readFailures++;
+      if (readFailures === 1 || !isStoreUnavailable(error)) deps.log.warn('could not take a message from the outbox', { chatId, error });
       return;
     }
     const log = deps.log.child({ chatId, messageId: m.id });
@@ -179,8 +196,19 @@ export function createSender(deps: SenderDeps): Sender {
       return;
     }
     stats.sent++;
-    // Recorded once Telegram has accepted it: a crash before this line is the only way to a duplicate.
-    await deps.outbox.markSent(m, Date.now(), Date.now() + chatGapMs, messageId).catch((error: unknown) => log.error('could not record a sent message', { error }));
+    // Recorded once Telegram has accepted it: a crash before the record is the only way to a duplicate. A record that fails (the
+    // database away, a pool timeout) is tried again until written, the chat kept busy meanwhile so nothing of it goes out again.
+    const sentAt = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.outbox.markSent(m, sentAt, Date.now() + chatGapMs, messageId);
+        if (attempt > 1) log.info('sent message recorded after retries', { attempts: attempt });
+        return;
+      } catch (error) {
+        if (attempt === 1) log.error('could not record a sent message; trying again until it is written', { error });
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+      }
+    }
   }
 
   /**
@@ -232,28 +260,36 @@ export function createSender(deps: SenderDeps): Sender {
       case 'retry': {
         const attempts = m.attempts + 1;
         stats.retried++;
-        if (attempts >= MAX_ATTEMPTS) {
-          stats.dropped++;
-          log.error('message dropped after repeated failures', { attempts, error });
-          return deps.outbox.drop(m);
-        }
+        if (attempts >= MAX_ATTEMPTS) return giveUp(m, error, log, 'message failed after repeated tries; kept as failed');
         log.warn('send failed, will retry', { attempts, error });
         return deps.outbox.retryAt(m, now + Math.min(2 ** attempts * 1000, 10 * 60_000), { attempts });
       }
       case 'drop':
-        stats.dropped++;
-        log.error('telegram refused a message; dropped', { reason: verdict.reason });
-        return deps.outbox.drop(m);
+        return giveUp(m, error, log, `telegram refused a message (${verdict.reason}); kept as failed`);
     }
+  }
+
+  /** Kept as failed with its error and an id (`failed` lists it, `failed --retry` sends it again); the chat's next message goes on. */
+  async function giveUp(m: OutboxMessage, error: unknown, log: Logger, what: string): Promise<void> {
+    stats.dropped++;
+    const failureId = newFailureId();
+    log.error(what, { failureId, attempts: m.attempts + 1, error });
+    const text = error instanceof Error ? error.message : String(error);
+    await deps.outbox.fail(m, { error: text.slice(0, 500), failureId, at: Date.now() });
   }
 
   /** Takes or keeps the right to drain; any doubt (an error, a lost lease) stops draining at once. */
   async function holdLease(): Promise<void> {
     let held = false;
+    let unsure = false;
     try {
       held = await deps.lease.acquire();
+      if (leaseFailures > 0) deps.log.info('the sender lease can be renewed again', { failedRenewals: leaseFailures });
+      leaseFailures = 0;
     } catch (error) {
-      deps.log.warn('could not renew the sender lease; not sending until it is back', { error });
+      unsure = true;
+      leaseFailures++;
+      if (leaseFailures === 1 || !isStoreUnavailable(error)) deps.log.warn('could not renew the sender lease; not sending until it is back', { error });
     }
     if (held && !draining) {
       draining = true;
@@ -262,7 +298,7 @@ export function createSender(deps: SenderDeps): Sender {
     } else if (!held && draining) {
       draining = false;
       buffer = [];
-      deps.log.warn('another replica sends now', {});
+      if (!unsure) deps.log.warn('another replica sends now', {});
     }
     if (draining && Date.now() - lastRepair > REPAIR_EVERY_MS) {
       // A safety net for the one race the index can lose (a chat's row removed as another replica queues for it).

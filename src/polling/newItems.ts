@@ -1,7 +1,7 @@
 // Which items of a fetched feed are new: unseen keys, not older than the retention window (dates ahead read as now); marks them seen afterwards.
 import type { Item } from '../core/model.js';
 import type { Logger } from '../log.js';
-import { SEEN_RETENTION_MS } from '../store/store.js';
+import { SEEN_REFRESH_MS, SEEN_RETENTION_MS } from '../store/store.js';
 import type { SeenQueries } from '../store/seen.js';
 
 export interface NewItemsResult {
@@ -24,7 +24,7 @@ export async function findNewItems(seen: SeenQueries, feedId: string, items: Ite
       else if (item.publishedAt > now) fresh.push({ ...item, publishedAt: now });
       else if (item.publishedAt > now - SEEN_RETENTION_MS) fresh.push(item);
       else log?.info('old item skipped', { feedId, itemKey: item.key, publishedAt: new Date(item.publishedAt).toISOString() });
-    } else if (at < now - SEEN_RETENTION_MS / 2) {
+    } else if (at < now - SEEN_REFRESH_MS) {
       toMark.push(item.key); // still in the feed: remember it for another window
     }
   }

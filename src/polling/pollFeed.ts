@@ -4,6 +4,7 @@ import { nextPollAfterFailure, nextPollAfterSuccess } from '../core/schedule.js'
 import { readFeed } from '../feeds/readFeed.js';
 import { FetchError, type SafeFetch } from '../feeds/safeFetch.js';
 import type { Logger } from '../log.js';
+import { isStoreUnavailable } from '../store/database.js';
 import type { FeedQueries } from '../store/feeds.js';
 import type { SeenQueries } from '../store/seen.js';
 import { findNewItems } from './newItems.js';
@@ -23,7 +24,9 @@ export type PollOutcome =
 export const MAX_NEW_PER_POLL = 100;
 
 export interface PollDeps {
-  feeds: Pick<FeedQueries, 'recordSuccess' | 'recordFailure'>;
+  feeds: Pick<FeedQueries, 'recordSuccess' | 'recordFailure' | 'release'>;
+  /** This process's id as the owner of its claims. */
+  owner: string;
   seen: SeenQueries;
   fetch: SafeFetch;
   sink: ItemSink;
@@ -50,15 +53,32 @@ export function errorMessage(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 500);
 }
 
+/** Polls of one feed that died with their process, in a row, before the next claim counts as a failure (one is a deploy's kill). */
+export const CRASHES_BEFORE_FAILURE = 2;
+
 export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOutcome> {
   const { log } = deps;
   const started = deps.now();
   const validators = feed.primed ? { etag: feed.etag, lastModified: feed.lastModified } : {};
+  const recordFailure = async (error: string, retryAfter?: number) => {
+    const now = deps.now();
+    const errorCount = feed.errorCount + 1;
+    const nextPollAt = nextPollAfterFailure(now, Math.max(deps.intervalMs, FAILURE_BACKOFF_MS), errorCount, retryAfter);
+    if (!(await deps.feeds.recordFailure(feed.id, deps.owner, { errorCount, error, at: now, nextPollAt }))) log.warn('feed claim lost; outcome not recorded', { feedUrl: feed.url });
+    log.warn('feed failed', { feedUrl: feed.url, errorCount, error, durationMs: now - started });
+    return { kind: 'error', message: error } as const;
+  };
+  if ((feed.pollAttempts ?? 1) > CRASHES_BEFORE_FAILURE) {
+    // The last polls of this feed never recorded an outcome: their process died (out of memory, a native crash). Back off
+    // like a failing feed instead of feeding it to the next process at once.
+    log.error('feed polls died with their process; backing off', { feedUrl: feed.url, pollAttempts: feed.pollAttempts });
+    return recordFailure(`the last ${(feed.pollAttempts ?? 1) - 1} polls of this feed stopped the bot's process`);
+  }
   try {
     const read = await readFeed(deps.fetch, feed.url, validators);
     const now = deps.now();
     if (read.status === 'not-modified') {
-      await deps.feeds.recordSuccess(feed.id, { at: now, nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, read.hints) });
+      await deps.feeds.recordSuccess(feed.id, deps.owner, { at: now, nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, read.hints) });
       log.debug('feed not modified', { feedUrl: feed.url, durationMs: now - started });
       return { kind: 'not-modified' };
     }
@@ -71,8 +91,9 @@ export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOut
       await deps.onFlood?.({ ...feed, title }, fresh.length, taken.length).catch((error: unknown) => log.error('could not tell about a flooded feed', { feedUrl: feed.url, error }));
     }
     await markSeen();
-    await deps.feeds.recordSuccess(feed.id, {
+    await deps.feeds.recordSuccess(feed.id, deps.owner, {
       at: now,
+      seenAt: now,
       nextPollAt: nextPollAfterSuccess(now, deps.intervalMs, { ...read.hints, ttlMinutes: read.feed.ttlMinutes }),
       title,
       primed: true,
@@ -84,17 +105,12 @@ export async function pollFeed(deps: PollDeps, feed: FeedState): Promise<PollOut
     log[level](feed.primed ? 'feed polled' : 'feed primed', { feedUrl: feed.url, newItems: fresh.length, durationMs: deps.now() - started });
     return feed.primed ? { kind: 'new', count: fresh.length } : { kind: 'primed', count: read.feed.items.length };
   } catch (error) {
-    const now = deps.now();
-    const message = errorMessage(error);
-    const errorCount = feed.errorCount + 1;
-    const retryAfter = error instanceof FetchError ? error.retryAfterMs : undefined;
-    await deps.feeds.recordFailure(feed.id, {
-      errorCount,
-      error: message,
-      at: now,
-      nextPollAt: nextPollAfterFailure(now, Math.max(deps.intervalMs, FAILURE_BACKOFF_MS), errorCount, retryAfter),
-    });
-    log.warn('feed failed', { feedUrl: feed.url, errorCount, error: message, durationMs: now - started });
-    return { kind: 'error', message };
+    if (isStoreUnavailable(error)) {
+      // Not the feed's fault: let it go uncounted (if the store answers), so it is polled again once the store is back.
+      await deps.feeds.release(feed.id, deps.owner).catch(() => {});
+      log.warn('feed poll stopped: the database is unavailable', { feedUrl: feed.url, error: errorMessage(error) });
+      return { kind: 'error', message: 'the database is unavailable' };
+    }
+    return recordFailure(errorMessage(error), error instanceof FetchError ? error.retryAfterMs : undefined);
   }
 }

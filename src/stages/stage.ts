@@ -1,5 +1,6 @@
 // A stage is a loop that claims due rows and works them with bounded concurrency: woken by new work, re-checking on a timer, never waiting for another stage.
 import type { Logger } from '../log.js';
+import { isStoreUnavailable } from '../store/database.js';
 
 export interface StageOptions<T> {
   name: string;
@@ -11,7 +12,13 @@ export interface StageOptions<T> {
   log: Logger;
   /** How often an idle stage looks for due work that nobody announced (another replica's, a retry's time). */
   recheckMs?: number;
+  /** The heartbeat: keeps the claims of the items in hand alive while they are worked (called every `renewEveryMs`). */
+  renew?(items: T[]): Promise<void>;
+  renewEveryMs?: number;
 }
+
+/** Longest wait between two claims while the store fails (it doubles from a second). */
+const MAX_BACKOFF_MS = 30_000;
 
 export interface Stage {
   /** Looks for work now. */
@@ -30,7 +37,10 @@ export function createStage<T>(options: StageOptions<T>): Stage {
   let again = false;
   let active = 0;
   let timer: NodeJS.Timeout | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let failures = 0;
   const inHand = new Set<Promise<void>>();
+  const items = new Set<T>();
   const idleWaiters: Array<() => void> = [];
 
   const schedule = (ms: number) => {
@@ -56,42 +66,61 @@ export function createStage<T>(options: StageOptions<T>): Stage {
   }
 
   async function claimAndWork(free: number): Promise<void> {
-    let items: T[];
+    let claimed: T[];
     try {
-      items = await options.claim(free);
+      claimed = await options.claim(free);
     } catch (error) {
       claiming = false;
-      options.log.warn('stage could not claim work', { stage: options.name, error });
-      return schedule(options.recheckMs ?? 5000);
+      // The store is down (or failing): back off, doubling, and say so once per outage, not once per look.
+      failures++;
+      const wait = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
+      if (failures === 1 || !isStoreUnavailable(error)) options.log.warn('stage could not claim work', { stage: options.name, retryInMs: wait, error });
+      return schedule(wait);
     }
     claiming = false;
-    for (const item of items) {
+    if (failures > 0) options.log.info('stage claims work again', { stage: options.name, failedLooks: failures });
+    failures = 0;
+    for (const item of claimed) {
       active++;
+      items.add(item);
       const p = options
         .work(item)
         .catch((error: unknown) => options.log.error('stage work failed', { stage: options.name, error }))
         .finally(() => {
           active--;
+          items.delete(item);
           inHand.delete(p);
           pump();
         });
       inHand.add(p);
     }
-    if (items.length === 0 && active === 0 && !again) for (const w of idleWaiters.splice(0)) w();
-    if (items.length === free || again) pump();
+    if (claimed.length === 0 && active === 0 && !again) for (const w of idleWaiters.splice(0)) w();
+    if (claimed.length === free || again) pump();
     else schedule(options.recheckMs ?? 5000);
   }
+
+  const heartbeat = () => {
+    if (!options.renew || (!running && items.size === 0)) return; // in-hand work keeps its claims while a stop waits for it
+    renewTimer = setTimeout(() => {
+      const held = [...items];
+      const beat = held.length ? options.renew!(held).catch((error: unknown) => options.log.warn('could not renew claims', { stage: options.name, items: held.length, error })) : Promise.resolve();
+      void beat.finally(heartbeat);
+    }, options.renewEveryMs ?? 30_000);
+    renewTimer.unref();
+  };
 
   return {
     wake: () => pump(),
     start() {
       running = true;
       pump();
+      heartbeat();
     },
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
       await Promise.allSettled([...inHand]);
+      if (renewTimer) clearTimeout(renewTimer);
       for (const w of idleWaiters.splice(0)) w();
     },
     idle() {

@@ -1,7 +1,8 @@
 // The articles and pending_digests tables: what arrived, and which (feed, article) still waits for its digest; workers claim due rows.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Article, PendingDigest } from '../core/model.js';
-import { chunks, skipLocked } from './claim.js';
+import { chunks, dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
+import { pruneInBatches } from './prune.js';
 import type { Dialect } from './database.js';
 import type { ArticlesTable, Database, PendingDigestsTable } from './schema.js';
 
@@ -9,12 +10,24 @@ export interface ArticleQueries {
   /** Stores new articles (an article already known keeps its first version) and queues each (feed, article) for its digest once. */
   accept(articles: Article[], pending: PendingDigest[]): Promise<void>;
   get(key: string): Promise<Article | undefined>;
-  /** Up to `limit` due pendings no worker holds, oldest first, held until `now + holdMs`. */
-  claimDue(now: number, limit: number, holdMs: number): Promise<PendingDigest[]>;
-  /** The digest failed: try again at `nextAttemptAt`; the claim is released. */
-  retryLater(p: PendingDigest, fields: { attempts: number; nextAttemptAt: number; error: string }): Promise<void>;
+  /**
+   * Up to `limit` due pendings no worker holds, in their turns, held by `claim`; each claim counts as an attempt (a digest that
+   * kills its process counts like one that fails).
+   */
+  claimDue(now: number, limit: number, claim: Claimant): Promise<PendingDigest[]>;
+  /** The heartbeat: returns the keys `claim.owner` still holds. */
+  renew(keys: Array<Pick<PendingDigest, 'feedId' | 'articleKey'>>, claim: Claimant): Promise<number>;
+  /** The digest failed: try again at `nextAttemptAt`; the claim is released (by its owner only). */
+  retryLater(p: PendingDigest, owner: string, fields: { nextAttemptAt: number; error: string }): Promise<void>;
+  /** Lets go without an outcome (the store failed): the claim's attempt is not counted. */
+  release(p: PendingDigest, owner: string): Promise<void>;
+  /** Given up: kept with its error under `failureId` for operators, never claimed again until revived. */
+  fail(p: PendingDigest, owner: string, fields: { error: string; failureId: string; at: number }): Promise<void>;
+  /** Whether some active chat follows the feed (a chat with no settings row yet counts as active). */
+  hasActiveReader(feedId: string): Promise<boolean>;
   /** Done (delivered to the next stage). */
   finish(p: Pick<PendingDigest, 'feedId' | 'articleKey'>): Promise<void>;
+  /** Waiting, not failed. */
   pendingCount(): Promise<number>;
   /** Forgets articles first seen before `before` that nothing waits for. */
   prune(before: number): Promise<number>;
@@ -51,6 +64,7 @@ function pendingOf(r: Selectable<PendingDigestsTable>): PendingDigest {
     nextAttemptAt: Number(r.next_attempt_at),
   };
   if (r.last_error !== null) p.lastError = r.last_error;
+  if (r.failure_id !== null) p.failureId = r.failure_id;
   return p;
 }
 
@@ -116,13 +130,14 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
       const row = await db.selectFrom('articles').selectAll().where('key', '=', key).executeTakeFirst();
       return row ? articleOf(row) : undefined;
     },
-    async claimDue(now, limit, holdMs) {
+    async claimDue(now, limit, claim) {
       return db.transaction().execute(async (tx) => {
         const pick = tx
           .selectFrom('pending_digests')
           .select(['feed_id', 'article_key'])
           .where('next_attempt_at', '<=', now)
-          .where('claimed_until', '<', now)
+          .where('claimed_until', '<', dbNow(dialect))
+          .where('failed_at', 'is', null)
           .orderBy('turn_at')
           .limit(limit);
         const keys = await skipLocked(dialect, pick).execute();
@@ -130,7 +145,7 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
         for (const k of keys) {
           const row = await tx
             .updateTable('pending_digests')
-            .set({ claimed_until: now + holdMs })
+            .set((eb) => ({ claimed_until: dbNowPlus(dialect, claim.holdMs), claimed_by: claim.owner, attempts: eb('attempts', '+', 1) }))
             .where('feed_id', '=', k.feed_id)
             .where('article_key', '=', k.article_key)
             .returningAll()
@@ -140,28 +155,72 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
         return out;
       });
     },
-    async retryLater(p, f) {
+    async renew(keys, claim) {
+      let held = 0;
+      for (const k of keys) {
+        const r = await db
+          .updateTable('pending_digests')
+          .set({ claimed_until: dbNowPlus(dialect, claim.holdMs) })
+          .where('feed_id', '=', k.feedId)
+          .where('article_key', '=', k.articleKey)
+          .where('claimed_by', '=', claim.owner)
+          .executeTakeFirst();
+        held += Number(r.numUpdatedRows);
+      }
+      return held;
+    },
+    async retryLater(p, owner, f) {
       await db
         .updateTable('pending_digests')
-        .set({ attempts: f.attempts, next_attempt_at: f.nextAttemptAt, last_error: f.error, claimed_until: 0 })
+        .set({ next_attempt_at: f.nextAttemptAt, last_error: f.error, claimed_until: 0, claimed_by: null })
         .where('feed_id', '=', p.feedId)
         .where('article_key', '=', p.articleKey)
+        .where('claimed_by', '=', owner)
+        .execute();
+    },
+    async release(p, owner) {
+      await db
+        .updateTable('pending_digests')
+        .set((eb) => ({ claimed_until: 0, claimed_by: null, attempts: sql<number>`CASE WHEN ${eb.ref('attempts')} > 0 THEN ${eb.ref('attempts')} - 1 ELSE 0 END` }))
+        .where('feed_id', '=', p.feedId)
+        .where('article_key', '=', p.articleKey)
+        .where('claimed_by', '=', owner)
+        .execute();
+    },
+    async hasActiveReader(feedId) {
+      const row = await db
+        .selectFrom('subscriptions as s')
+        .leftJoin('chats as c', 'c.id', 's.chat_id')
+        .select('s.chat_id')
+        .where('s.feed_id', '=', feedId)
+        .where((w) => w.or([w('c.id', 'is', null), w('c.active', '=', 1)]))
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async fail(p, owner, f) {
+      await db
+        .updateTable('pending_digests')
+        .set({ failed_at: f.at, failure_id: f.failureId, last_error: f.error, claimed_until: 0, claimed_by: null })
+        .where('feed_id', '=', p.feedId)
+        .where('article_key', '=', p.articleKey)
+        .where('claimed_by', '=', owner)
         .execute();
     },
     async finish(p) {
       await db.deleteFrom('pending_digests').where('feed_id', '=', p.feedId).where('article_key', '=', p.articleKey).execute();
     },
     async pendingCount() {
-      const row = await db.selectFrom('pending_digests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await db.selectFrom('pending_digests').select((eb) => eb.fn.countAll<number>().as('n')).where('failed_at', 'is', null).executeTakeFirstOrThrow();
       return Number(row.n);
     },
     async prune(before) {
-      const r = await db
-        .deleteFrom('articles')
-        .where('first_seen_at', '<', before)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('pending_digests').select('feed_id').whereRef('pending_digests.article_key', '=', 'articles.key'))))
-        .executeTakeFirst();
-      return Number(r.numDeletedRows);
+      return pruneInBatches(
+        db,
+        dialect,
+        'articles',
+        sql`first_seen_at < ${before} AND NOT EXISTS (SELECT 1 FROM pending_digests p WHERE p.article_key = articles.key)`,
+      );
     },
   };
 }

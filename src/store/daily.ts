@@ -1,8 +1,10 @@
-// The daily_entries table: one line per (chat, article) waiting for the chat's next daily digest; deleted only once its digest is queued.
+// The daily_entries table: one line per (chat, article) waiting for the chat's next daily digest; taken, recorded and queued in one transaction.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DailyEntry } from '../core/renderDigest.js';
-import { chunks } from './claim.js';
+import { chunks, dbNowPlus } from './claim.js';
 import type { Dialect } from './database.js';
+import { enqueueIn, type NewMessage } from './outbox.js';
+import { pruneInBatches } from './prune.js';
 import type { DailyEntriesTable, Database } from './schema.js';
 
 export interface DailyFanOut {
@@ -10,17 +12,34 @@ export interface DailyFanOut {
   entry: Omit<DailyEntry, 'chatId' | 'feedId'>;
 }
 
+/** One chat's digest, made from its waiting entries. */
+export interface DigestPage {
+  chatId: number;
+  messages: NewMessage[];
+  /** The entries it holds (exactly those: entries that arrived meanwhile stay for the next one). */
+  entries: Array<Pick<DailyEntry, 'chatId' | 'articleKey'>>;
+  /** A scheduled digest: the chat's next due instant (null: it left daily mode). Absent for `/digest`, which moves no schedule. */
+  nextDigestAt?: number | null;
+}
+
 export interface DailyQueries {
-  /** Adds the article to the next digest of every active daily/both subscriber of the feed, in one statement; returns how many. */
+  /**
+   * Adds the article to the next digest of every active daily/both subscriber of the feed that no digest of theirs held yet, in
+   * one statement; returns how many.
+   */
   fanOut(d: DailyFanOut): Promise<number>;
   /** The waiting entries of these chats. */
   ofChats(chatIds: number[]): Promise<Map<number, DailyEntry[]>>;
-  /** Removes the entries digests have taken (exactly those: entries that arrived meanwhile stay). */
-  remove(entries: Array<Pick<DailyEntry, 'chatId' | 'articleKey'>>): Promise<void>;
-  /** A group became a supergroup: its entries move to the new id. */
-  moveChat(from: number, to: number): Promise<void>;
+  /**
+   * Records digests in one transaction: their messages queued (ids fixed by the caller), what they held remembered and removed
+   * from the waiting entries, the chats' next due instants set. With `owner`, only chats whose digest claim it still holds;
+   * returns the chats recorded.
+   */
+  commit(pages: DigestPage[], now: number, owner?: string): Promise<number[]>;
   /** Adds entries one by one (the 0.1 import); an entry already there stays. */
   insert(entries: DailyEntry[]): Promise<void>;
+  /** Forgets what digests held before `before`. */
+  pruneSent(before: number): Promise<number>;
 }
 
 function entryOf(r: Selectable<DailyEntriesTable>): DailyEntry {
@@ -61,6 +80,7 @@ export function createDailyQueries(db: Kysely<Database>, dialect: Dialect): Dail
                CAST(${e.publishedAt ?? null} AS BIGINT), CAST(${e.at} AS BIGINT)
         FROM subscriptions s JOIN chats c ON c.id = s.chat_id
         WHERE s.feed_id = ${feedId} AND c.active = 1 AND c.mode IN ('daily', 'both')
+          AND NOT EXISTS (SELECT 1 FROM daily_sent ds WHERE ds.chat_id = s.chat_id AND ds.article_key = ${e.articleKey})
         ON CONFLICT (chat_id, article_key) DO NOTHING`.execute(db);
       return Number(r.numAffectedRows ?? 0);
     },
@@ -77,35 +97,79 @@ export function createDailyQueries(db: Kysely<Database>, dialect: Dialect): Dail
       }
       return out;
     },
-    async remove(entries) {
-      if (dialect === 'postgres') {
-        // A join against two arrays: PostgreSQL plans a long row-value IN list poorly (tens of ms per 500 pairs).
-        for (const part of chunks(entries, 5000)) {
-          await sql`DELETE FROM daily_entries d USING unnest(${part.map((e) => e.chatId)}::bigint[], ${part.map((e) => e.articleKey)}::text[]) AS t(chat_id, article_key)
-                    WHERE d.chat_id = t.chat_id AND d.article_key = t.article_key`.execute(db);
+    async commit(pages, now, owner) {
+      if (pages.length === 0) return [];
+      return db.transaction().execute(async (tx) => {
+        let mine = pages;
+        if (owner !== undefined) {
+          // Still ours? (A tick that stalled past its hold lost its chats to another; it records nothing for them.) Renewed, so the
+          // hold cannot lapse before this transaction ends.
+          const held = new Set<number>();
+          for (const part of chunks(pages.map((p) => p.chatId))) {
+            const rows = await tx
+              .updateTable('chats')
+              .set({ digest_claimed_until: dbNowPlus(dialect, 60_000) })
+              .where('id', 'in', part)
+              .where('digest_claimed_by', '=', owner)
+              .returning('id')
+              .execute();
+            for (const r of rows) held.add(Number(r.id));
+          }
+          mine = pages.filter((p) => held.has(p.chatId));
         }
-        return;
-      }
-      for (const part of chunks(entries)) {
-        await db
-          .deleteFrom('daily_entries')
-          .where((eb) => eb(eb.refTuple('chat_id', 'article_key'), 'in', part.map((e) => eb.tuple(e.chatId, e.articleKey))))
-          .execute();
-      }
+        await enqueueIn(
+          tx,
+          mine.flatMap((p) => p.messages),
+          now,
+        );
+        const entries = mine.flatMap((p) => p.entries);
+        for (const part of chunks(entries, 300)) {
+          await tx
+            .insertInto('daily_sent')
+            .values(part.map((e) => ({ chat_id: e.chatId, article_key: e.articleKey, at: now })))
+            .onConflict((oc) => oc.columns(['chat_id', 'article_key']).doNothing())
+            .execute();
+        }
+        await removeEntries(tx, dialect, entries);
+        const byInstant = new Map<number | null, number[]>();
+        for (const p of mine) if (p.nextDigestAt !== undefined) byInstant.set(p.nextDigestAt, [...(byInstant.get(p.nextDigestAt) ?? []), p.chatId]);
+        for (const [instant, ids] of byInstant) {
+          for (const part of chunks(ids)) {
+            await tx
+              .updateTable('chats')
+              .set({ next_digest_at: instant, last_digest_at: now, digest_claimed_until: 0, digest_claimed_by: null })
+              .where('id', 'in', part)
+              .execute();
+          }
+        }
+        return mine.map((p) => p.chatId);
+      });
     },
     async insert(entries) {
       for (const part of chunks(entries)) {
         await db.insertInto('daily_entries').values(part.map(rowOf)).onConflict((oc) => oc.doNothing()).execute();
       }
     },
-    async moveChat(from, to) {
-      await db.transaction().execute(async (tx) => {
-        await sql`
-          INSERT INTO daily_entries (chat_id, article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at)
-          SELECT CAST(${to} AS BIGINT), article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at FROM daily_entries WHERE chat_id = ${from}
-          ON CONFLICT (chat_id, article_key) DO NOTHING`.execute(tx);
-        await tx.deleteFrom('daily_entries').where('chat_id', '=', from).execute();
-      });
+    async pruneSent(before) {
+      return pruneInBatches(db, dialect, 'daily_sent', sql`at < ${before}`);
     },
   };
+}
+
+/** Removes exactly these entries, by key. */
+async function removeEntries(db: Kysely<Database>, dialect: Dialect, entries: Array<Pick<DailyEntry, 'chatId' | 'articleKey'>>): Promise<void> {
+  if (dialect === 'postgres') {
+    // A join against two arrays: PostgreSQL plans a long row-value IN list poorly (tens of ms per 500 pairs).
+    for (const part of chunks(entries, 5000)) {
+      await sql`DELETE FROM daily_entries d USING unnest(${part.map((e) => e.chatId)}::bigint[], ${part.map((e) => e.articleKey)}::text[]) AS t(chat_id, article_key)
+                WHERE d.chat_id = t.chat_id AND d.article_key = t.article_key`.execute(db);
+    }
+    return;
+  }
+  for (const part of chunks(entries)) {
+    await db
+      .deleteFrom('daily_entries')
+      .where((eb) => eb(eb.refTuple('chat_id', 'article_key'), 'in', part.map((e) => eb.tuple(e.chatId, e.articleKey))))
+      .execute();
+  }
 }

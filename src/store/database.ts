@@ -1,7 +1,7 @@
 // Opens the database STORE_URL names: SQLite (embedded, one file, WAL) or PostgreSQL (one or several replicas), behind one Kysely.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -17,6 +17,19 @@ export class StoreError extends Error {
     super(message, options);
     this.name = 'StoreError';
   }
+}
+
+/**
+ * The database cannot be reached or answered with a connection fault (refused, reset, terminated, a pool that cannot connect,
+ * SQLite busy past its timeout): nobody's work is at fault, so it is never counted against a feed, a job or a digest.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (/^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|SQLITE_BUSY|SQLITE_LOCKED)/.test(code) || /^(08|57P)/.test(code))) return true;
+    if (typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|database is locked|terminating connection|the database system is (starting up|shutting down)/i.test(message)) return true;
+  }
+  return false;
 }
 
 /** Which engine a STORE_URL names; `redis://` was a store in 0.1 and is refused with a pointer to PostgreSQL. */
@@ -43,6 +56,15 @@ export function hostOf(url: string): string {
  * writes meanwhile; taking the write lock at BEGIN makes them wait their turn instead (busy_timeout).
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  /** SQLite runs DDL inside transactions: a migration that dies half way leaves nothing half done. */
+  override createAdapter(): DialectAdapter {
+    return new (class extends SqliteAdapter {
+      override get supportsTransactionalDdl() {
+        return true;
+      }
+    })();
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver() as SqliteDriver;
     driver.beginTransaction = async (connection: DatabaseConnection) => {
@@ -68,12 +90,23 @@ async function openSqlite(url: string): Promise<Db> {
   return { dialect: 'sqlite', kysely, close: () => kysely.destroy() };
 }
 
-async function openPostgres(url: string): Promise<Db> {
+export interface OpenOptions {
+  /** PostgreSQL connections: what the stages use at once (polls, digests, jobs, sends, leases), so work waits for none. */
+  poolSize?: number;
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Db> {
   const { default: pg } = await import('pg');
   // int8 columns (Telegram ids, epoch ms) come back as strings by default; every value we store fits a JS number.
   pg.types.setTypeParser(20, Number);
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  pool.on('error', () => {}); // an idle client's dropped connection; the next query reconnects
+  // Waiting for a free connection is not a failure of the work that waits: give it time (a cut connection fails at once anyway).
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 15_000 });
+  // A connection cut while idle is reported on the pool, one cut while a client is checked out on that client: with no
+  // listener there, Node turns it into an uncaught 'error' that kills the process. The query in progress fails on its own.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await pool.query('SELECT 1');
@@ -84,6 +117,6 @@ async function openPostgres(url: string): Promise<Db> {
   return { dialect: 'postgres', kysely, close: () => kysely.destroy() };
 }
 
-export async function openDatabase(url: string): Promise<Db> {
-  return dialectOf(url) === 'sqlite' ? openSqlite(url) : openPostgres(url);
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Db> {
+  return dialectOf(url) === 'sqlite' ? openSqlite(url) : openPostgres(url, options);
 }

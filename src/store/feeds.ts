@@ -1,7 +1,7 @@
 // The feeds table: a feed's polling state, claimed by one poll worker at a time, changed field by field (never a snapshot written back).
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { FeedState } from '../core/model.js';
-import { skipLocked } from './claim.js';
+import { dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
 import type { Dialect } from './database.js';
 import type { Database, FeedsTable } from './schema.js';
 
@@ -12,17 +12,28 @@ export interface FeedQueries {
   insert(feed: FeedState): Promise<boolean>;
   /**
    * Takes up to `limit` feeds due by the tick at `dueBy` (a little slack absorbs jitter in the feeds' own hints), not yet polled
-   * since that tick and held by no other worker, oldest first, holding them until `now + holdMs`.
+   * since that tick and held by no other worker, oldest first, held by `claim` (each claim counted in `pollAttempts`).
    */
-  claimDue(dueBy: number, now: number, limit: number, holdMs: number): Promise<FeedState[]>;
+  claimDue(dueBy: number, now: number, limit: number, claim: Claimant, choose?: ChooseFeeds): Promise<FeedState[]>;
   /** Takes these feeds, due or not, unless another worker holds them (`poll --once`). */
-  claimIds(ids: string[], now: number, holdMs: number): Promise<FeedState[]>;
+  claimIds(ids: string[], now: number, claim: Claimant): Promise<FeedState[]>;
+  /** The heartbeat: these feeds stay held by `claim.owner`; returns the ids it still holds. */
+  renew(ids: string[], claim: Claimant): Promise<string[]>;
+  /** Lets go of a feed without an outcome (the store failed, or the process stops): its claim is not counted. */
+  release(id: string, owner: string): Promise<void>;
   /** Every feed id, a page at a time (`poll --once`; never on a hot path). */
   ids(after: string | undefined, limit: number): Promise<string[]>;
-  /** After a fetch that worked: validators, title, next poll; the claim is released. */
-  recordSuccess(id: string, fields: { nextPollAt: number; at: number; title?: string; siteUrl?: string; etag?: string | undefined; lastModified?: string | undefined; primed?: boolean }): Promise<void>;
-  /** After a failed fetch: one more failure, the error, the backoff; the claim is released. */
-  recordFailure(id: string, fields: { errorCount: number; error: string; at: number; nextPollAt: number }): Promise<void>;
+  /**
+   * After a fetch that worked: validators, title, next poll; the claim is released. Recorded only by the claim's owner (false: the
+   * claim was lost, nothing written). `seenAt`: the feed's keys were marked seen at that instant (a body was read).
+   */
+  recordSuccess(
+    id: string,
+    owner: string,
+    fields: { nextPollAt: number; at: number; title?: string; siteUrl?: string; etag?: string | undefined; lastModified?: string | undefined; primed?: boolean; seenAt?: number },
+  ): Promise<boolean>;
+  /** After a failed fetch: one more failure, the error, the backoff; the claim is released (by its owner only). */
+  recordFailure(id: string, owner: string, fields: { errorCount: number; error: string; at: number; nextPollAt: number }): Promise<boolean>;
   /** True for the one caller that marks the notice first (subscribers are told once). */
   markFailureNotice(id: string, at: number): Promise<boolean>;
   /** Deletes the feed if no chat follows it any more; its seen keys go with it. */
@@ -32,6 +43,12 @@ export interface FeedQueries {
 }
 
 type Row = Selectable<FeedsTable>;
+
+/**
+ * Picks which of the due candidates (oldest first, several times `limit`) to take: the poll stage takes no more of one host than
+ * it may fetch at once, so no claimed feed waits for its host while holding a worker.
+ */
+export type ChooseFeeds = (candidates: Array<{ id: string; url: string }>, limit: number, alreadyTaken: Array<{ id: string; url: string }>) => string[];
 
 /** A feed whose own hints put it this close after a tick is polled at that tick, not one tick later. */
 const DUE_SLACK_MS = 30_000;
@@ -53,6 +70,7 @@ export function feedOf(row: Row): FeedState {
   if (row.last_error_at !== null) feed.lastErrorAt = Number(row.last_error_at);
   if (row.last_success_at !== null) feed.lastSuccessAt = Number(row.last_success_at);
   if (row.failure_notice_at !== null) feed.failureNoticeAt = Number(row.failure_notice_at);
+  if (Number(row.poll_attempts) > 0) feed.pollAttempts = Number(row.poll_attempts);
   return feed;
 }
 
@@ -91,40 +109,85 @@ export function createFeedQueries(db: Kysely<Database>, dialect: Dialect): FeedQ
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
     },
-    async claimDue(dueBy, now, limit, holdMs) {
+    async claimDue(dueBy, now, limit, claim, choose) {
+      if (limit <= 0) return [];
       return db.transaction().execute(async (tx) => {
-        const pick = tx
-          .selectFrom('feeds')
-          .select('id')
-          .where('next_poll_at', '<=', dueBy + DUE_SLACK_MS)
-          .where('last_polled_at', '<', dueBy)
-          .where('claimed_until', '<', now)
-          .orderBy('next_poll_at')
-          .limit(limit);
-        const ids = (await skipLocked(dialect, pick).execute()).map((r) => r.id);
+        const due = () =>
+          tx
+            .selectFrom('feeds')
+            .select(['id', 'url'])
+            .where('next_poll_at', '<=', dueBy + DUE_SLACK_MS)
+            .where('last_polled_at', '<', dueBy)
+            .where('claimed_until', '<', dbNow(dialect));
+        let ids: string[];
+        if (!choose) ids = (await skipLocked(dialect, due().orderBy('next_poll_at').limit(limit)).execute()).map((r) => r.id);
+        else {
+          // Candidates are read without locks (locking them all would starve the other replicas' claims); only the chosen are
+          // locked, and those another replica holds are replaced from the rest, a few rounds at most.
+          let pool = await due().orderBy('next_poll_at').limit(Math.min(500, limit * 8)).execute();
+          const taken: Array<{ id: string; url: string }> = [];
+          for (let round = 0; round < 4 && taken.length < limit && pool.length > 0; round++) {
+            const want = new Set(choose(pool, limit - taken.length, taken));
+            if (want.size === 0) break;
+            const locked = new Set((await skipLocked(dialect, due().where('id', 'in', [...want])).execute()).map((r) => r.id));
+            taken.push(...pool.filter((c) => locked.has(c.id)));
+            pool = pool.filter((c) => !want.has(c.id));
+          }
+          ids = taken.map((c) => c.id);
+        }
         if (ids.length === 0) return [];
         const rows = await tx
           .updateTable('feeds')
-          .set({ claimed_until: now + holdMs, last_polled_at: Math.max(now, dueBy) })
+          .set((eb) => ({
+            claimed_until: dbNowPlus(dialect, claim.holdMs),
+            claimed_by: claim.owner,
+            last_polled_at: Math.max(now, dueBy),
+            poll_attempts: eb('poll_attempts', '+', 1),
+          }))
           .where('id', 'in', ids)
-          .where('claimed_until', '<', now)
+          .where('claimed_until', '<', dbNow(dialect))
           .returningAll()
           .execute();
         return rows.map(feedOf).sort((a, b) => a.nextPollAt - b.nextPollAt);
       });
     },
-    async claimIds(ids, now, holdMs) {
+    async claimIds(ids, now, claim) {
       if (ids.length === 0) return [];
-      const rows = await db.updateTable('feeds').set({ claimed_until: now + holdMs, last_polled_at: now }).where('id', 'in', ids).where('claimed_until', '<', now).returningAll().execute();
+      const rows = await db
+        .updateTable('feeds')
+        .set((eb) => ({ claimed_until: dbNowPlus(dialect, claim.holdMs), claimed_by: claim.owner, last_polled_at: now, poll_attempts: eb('poll_attempts', '+', 1) }))
+        .where('id', 'in', ids)
+        .where('claimed_until', '<', dbNow(dialect))
+        .returningAll()
+        .execute();
       return rows.map(feedOf);
+    },
+    async renew(ids, claim) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .updateTable('feeds')
+        .set({ claimed_until: dbNowPlus(dialect, claim.holdMs) })
+        .where('id', 'in', ids)
+        .where('claimed_by', '=', claim.owner)
+        .returning('id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    async release(id, owner) {
+      await db
+        .updateTable('feeds')
+        .set((eb) => ({ claimed_until: 0, claimed_by: null, poll_attempts: sql<number>`CASE WHEN ${eb.ref('poll_attempts')} > 0 THEN ${eb.ref('poll_attempts')} - 1 ELSE 0 END` }))
+        .where('id', '=', id)
+        .where('claimed_by', '=', owner)
+        .execute();
     },
     async ids(after, limit) {
       let q = db.selectFrom('feeds').select('id');
       if (after !== undefined) q = q.where('id', '>', after);
       return (await q.orderBy('id').limit(limit).execute()).map((r) => r.id);
     },
-    async recordSuccess(id, f) {
-      await db
+    async recordSuccess(id, owner, f) {
+      const r = await db
         .updateTable('feeds')
         .set({
           next_poll_at: f.nextPollAt,
@@ -132,6 +195,9 @@ export function createFeedQueries(db: Kysely<Database>, dialect: Dialect): FeedQ
           error_count: 0,
           failure_notice_at: null,
           claimed_until: 0,
+          claimed_by: null,
+          poll_attempts: 0,
+          ...(f.seenAt !== undefined ? { seen_at: f.seenAt } : {}),
           ...(f.title !== undefined ? { title: f.title } : {}),
           ...(f.siteUrl !== undefined ? { site_url: f.siteUrl } : {}),
           ...('etag' in f ? { etag: f.etag ?? null } : {}),
@@ -139,14 +205,18 @@ export function createFeedQueries(db: Kysely<Database>, dialect: Dialect): FeedQ
           ...(f.primed ? { primed: 1 } : {}),
         })
         .where('id', '=', id)
-        .execute();
+        .where('claimed_by', '=', owner)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
-    async recordFailure(id, f) {
-      await db
+    async recordFailure(id, owner, f) {
+      const r = await db
         .updateTable('feeds')
-        .set({ error_count: f.errorCount, last_error: f.error, last_error_at: f.at, next_poll_at: f.nextPollAt, claimed_until: 0 })
+        .set({ error_count: f.errorCount, last_error: f.error, last_error_at: f.at, next_poll_at: f.nextPollAt, claimed_until: 0, claimed_by: null, poll_attempts: 0 })
         .where('id', '=', id)
-        .execute();
+        .where('claimed_by', '=', owner)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
     async markFailureNotice(id, at) {
       const r = await db.updateTable('feeds').set({ failure_notice_at: at }).where('id', '=', id).where('failure_notice_at', 'is', null).executeTakeFirst();

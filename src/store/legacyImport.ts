@@ -7,6 +7,8 @@ import type { Store } from './store.js';
 import type { Database } from './schema.js';
 
 export interface LegacyImportReport {
+  /** Rows that could not be read or stored (logged one by one, the rest imported). */
+  skipped: number;
   feeds: number;
   subscriptions: number;
   chats: number;
@@ -51,10 +53,10 @@ function splitFeedKey(key: string): [string, string] | undefined {
  * Imports subscriptions, chats, feeds, seen keys, queued messages, sent marks, daily entries and pending digests;
  * returns what it moved, or undefined when there was nothing to import. Every insert keeps what the tables already hold.
  */
-export async function importLegacyStore(store: Store, now: number): Promise<LegacyImportReport | undefined> {
+export async function importLegacyStore(store: Store, now: number, onSkip: (key: string, error: unknown) => void = () => {}): Promise<LegacyImportReport | undefined> {
   const db = store.db;
   if (!(await pending(db))) return undefined;
-  const report: LegacyImportReport = { feeds: 0, subscriptions: 0, chats: 0, seen: 0, queued: 0, sent: 0, daily: 0, pending: 0 };
+  const report: LegacyImportReport = { skipped: 0, feeds: 0, subscriptions: 0, chats: 0, seen: 0, queued: 0, sent: 0, daily: 0, pending: 0 };
   const seenByFeed = new Map<string, Array<[string, number]>>();
   let after = '';
   for (;;) {
@@ -68,59 +70,65 @@ export async function importLegacyStore(store: Store, now: number): Promise<Lega
       const key = row.key.slice(i + 1);
       const value = parse(row.value, now);
       if (value === undefined || value === null) continue;
-      switch (ns) {
-        case 'feeds': {
-          if (await store.feeds.insert(value as FeedState)) report.feeds++;
-          break;
+      // One malformed row (a missing field, a wrong type) costs that row, never the start.
+      try {
+        switch (ns) {
+          case 'feeds': {
+            if (await store.feeds.insert(value as FeedState)) report.feeds++;
+            break;
+          }
+          case 'subs': {
+            const s = value as Subscription;
+            await db.insertInto('subscriptions').values({ feed_id: s.feedId, chat_id: s.chatId, created_at: s.createdAt, options: null }).onConflict((oc) => oc.doNothing()).execute();
+            report.subscriptions++;
+            break;
+          }
+          case 'chats': {
+            const c = value as LegacyChat;
+            const chat: ChatSettings = { ...c };
+            delete (chat as LegacyChat).lastDigestDay;
+            if (c.mode !== 'instant') chat.nextDigestAt = nextLocalTime(now, c.digestTime, c.timezone);
+            await store.chats.ensure(chat);
+            if (!c.active) await store.chats.deactivate(c.id, c.inactiveReason ?? 'inactive in 0.1');
+            report.chats++;
+            break;
+          }
+          case 'seen': {
+            const parts = splitFeedKey(key);
+            if (!parts) break;
+            const list = seenByFeed.get(parts[0]) ?? [];
+            list.push([parts[1], (value as { at: number }).at]);
+            seenByFeed.set(parts[0], list);
+            report.seen++;
+            break;
+          }
+          case 'outbox': {
+            const m = value as OutboxMessage;
+            report.queued += (await store.outbox.enqueue([{ ...m, priority: m.id.startsWith('r:') ? 0 : 1 }], now)).length;
+            break;
+          }
+          case 'sent': {
+            await db.insertInto('sent').values({ id: key, at: (value as { at: number }).at, message_id: null }).onConflict((oc) => oc.doNothing()).execute();
+            report.sent++;
+            break;
+          }
+          case 'daily': {
+            await store.daily.insert([value as DailyEntry]);
+            report.daily++;
+            break;
+          }
+          case 'pending': {
+            const p = value as PendingDigest;
+            const article = parse((await sql<{ value: string }>`SELECT value FROM keyv WHERE key = ${`articles:${p.articleKey}`}`.execute(db)).rows[0]?.value ?? 'null', now) as Article | undefined;
+            if (!article) break;
+            await store.articles.accept([{ ...article, ownSite: article.ownSite ?? true }], [{ ...p, nextAttemptAt: Math.min(p.nextAttemptAt, now) }]);
+            report.pending++;
+            break;
+          }
         }
-        case 'subs': {
-          const s = value as Subscription;
-          await db.insertInto('subscriptions').values({ feed_id: s.feedId, chat_id: s.chatId, created_at: s.createdAt, options: null }).onConflict((oc) => oc.doNothing()).execute();
-          report.subscriptions++;
-          break;
-        }
-        case 'chats': {
-          const c = value as LegacyChat;
-          const chat: ChatSettings = { ...c };
-          delete (chat as LegacyChat).lastDigestDay;
-          if (c.mode !== 'instant') chat.nextDigestAt = nextLocalTime(now, c.digestTime, c.timezone);
-          await store.chats.ensure(chat);
-          if (!c.active) await store.chats.deactivate(c.id, c.inactiveReason ?? 'inactive in 0.1');
-          report.chats++;
-          break;
-        }
-        case 'seen': {
-          const parts = splitFeedKey(key);
-          if (!parts) break;
-          const list = seenByFeed.get(parts[0]) ?? [];
-          list.push([parts[1], (value as { at: number }).at]);
-          seenByFeed.set(parts[0], list);
-          report.seen++;
-          break;
-        }
-        case 'outbox': {
-          const m = value as OutboxMessage;
-          report.queued += (await store.outbox.enqueue([{ ...m, priority: m.id.startsWith('r:') ? 0 : 1 }], now)).length;
-          break;
-        }
-        case 'sent': {
-          await db.insertInto('sent').values({ id: key, at: (value as { at: number }).at, message_id: null }).onConflict((oc) => oc.doNothing()).execute();
-          report.sent++;
-          break;
-        }
-        case 'daily': {
-          await store.daily.insert([value as DailyEntry]);
-          report.daily++;
-          break;
-        }
-        case 'pending': {
-          const p = value as PendingDigest;
-          const article = parse((await sql<{ value: string }>`SELECT value FROM keyv WHERE key = ${`articles:${p.articleKey}`}`.execute(db)).rows[0]?.value ?? 'null', now) as Article | undefined;
-          if (!article) break;
-          await store.articles.accept([{ ...article, ownSite: article.ownSite ?? true }], [{ ...p, nextAttemptAt: Math.min(p.nextAttemptAt, now) }]);
-          report.pending++;
-          break;
-        }
+      } catch (error) {
+        report.skipped++;
+        onSkip(row.key, error);
       }
     }
   }

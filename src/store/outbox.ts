@@ -1,7 +1,9 @@
 // The outbox: messages waiting for Telegram, and one row per chat saying when its next message may go (the sender's index).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OutboxMessage } from '../core/model.js';
-import { chunks } from './claim.js';
+import { chunks, dbNow, dbNowPlus } from './claim.js';
+import type { Dialect } from './database.js';
+import { pruneInBatches } from './prune.js';
 import type { Database, OutboxTable } from './schema.js';
 
 /** A message to queue; `priority` 0 is a reply to a person, 1 a push or digest. */
@@ -30,10 +32,10 @@ export interface OutboxQueries {
   fanOut(push: PushFanOut): Promise<number>;
   /** Chats whose next message may go at `now`, replies first, then the longest waiting. */
   readyChats(now: number, limit: number): Promise<ReadyChat[]>;
-  /** The next message of a chat, if it is not held by a sender. */
-  head(chatId: number, now: number): Promise<OutboxMessage | undefined>;
-  /** Holds a message for sending until `until`; false when another sender holds it or it is gone. */
-  claim(id: string, now: number, until: number): Promise<boolean>;
+  /** The next message of a chat (failed ones passed over), if it is not held by a sender. */
+  head(chatId: number): Promise<OutboxMessage | undefined>;
+  /** Holds a message for sending for `holdMs` (the database's clock); false when another sender holds it or it is gone. */
+  claim(id: string, holdMs: number): Promise<boolean>;
   /** Telegram took it: recorded as sent (with Telegram's message id), removed, and the chat's next message waits until `nextReadyAt`. */
   markSent(message: OutboxMessage, at: number, nextReadyAt: number, messageId?: number): Promise<void>;
   /** Telegram's message id of a sent message, if it was sent and the id is known. */
@@ -42,16 +44,14 @@ export interface OutboxQueries {
   withdraw(id: string): Promise<boolean>;
   /** Not now: the message stays, released, with its attempts; the chat waits until `readyAt`. */
   retryAt(message: OutboxMessage, readyAt: number, change?: { attempts?: number; dropHtml?: boolean }): Promise<void>;
-  /** Gives up on one message. */
-  drop(message: OutboxMessage): Promise<void>;
+  /** Gives up on one message: kept as failed (with its error, under `failureId`) for operators, the chat's next one goes on. */
+  fail(message: OutboxMessage, fields: { error: string; failureId: string; at: number }): Promise<void>;
   /** Gives up on every message to a chat (blocked, gone); returns how many were dropped. */
   dropChat(chatId: number): Promise<number>;
-  /** A group became a supergroup: its queued messages move to the new id. */
-  moveChat(from: number, to: number, now: number): Promise<void>;
   /** The chat may get nothing before `readyAt` (Telegram asked to wait, or the group's minute is full). */
   delayChat(chatId: number, readyAt: number): Promise<void>;
   wasSent(id: string): Promise<boolean>;
-  /** Messages waiting (all chats). */
+  /** Messages waiting (all chats; failed ones not counted). */
   size(): Promise<number>;
   /** Chats that have messages but lost their index row (a race with the sender): put back. Returns how many. */
   repair(now: number): Promise<number>;
@@ -79,16 +79,57 @@ function extraOf(m: NewMessage): string | null {
 /** A chat already in the index keeps the better (lower) priority class: a reply queued behind pushes jumps them. */
 const betterPriority = sql<number>`CASE WHEN excluded.priority < outbox_chats.priority THEN excluded.priority ELSE outbox_chats.priority END`;
 
-export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
+/**
+ * Queues messages not sent or queued before, inside the caller's transaction (the daily digest queues its pages with their
+ * record in one); returns the ids queued.
+ */
+export async function enqueueIn(tx: Kysely<Database>, messages: NewMessage[], now: number): Promise<string[]> {
+  if (messages.length === 0) return [];
+  const sent = new Set<string>();
+  for (const part of chunks(messages.map((m) => m.id))) for (const r of await tx.selectFrom('sent').select('id').where('id', 'in', part).execute()) sent.add(r.id);
+  const fresh = messages.filter((m) => !sent.has(m.id));
+  const queued: string[] = [];
+  for (const part of chunks(fresh, 200)) {
+    const rows = await tx
+      .insertInto('outbox')
+      .values(
+        part.map((m) => ({
+          id: m.id,
+          chat_id: m.chatId,
+          priority: m.priority ?? 1,
+          created_at: m.createdAt ?? now,
+          html: m.html ?? null,
+          plain: m.plain,
+          extra: extraOf(m),
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    queued.push(...rows.map((r) => r.id));
+  }
+  const chats = new Map<number, number>();
+  for (const m of fresh) chats.set(m.chatId, Math.min(chats.get(m.chatId) ?? 9, m.priority ?? 1));
+  for (const part of chunks([...chats], 300)) {
+    await tx
+      .insertInto('outbox_chats')
+      .values(part.map(([chat_id, priority]) => ({ chat_id, priority, ready_at: now })))
+      .onConflict((oc) => oc.column('chat_id').doUpdateSet({ priority: betterPriority }))
+      .execute();
+  }
+  return queued;
+}
+
+export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): OutboxQueries {
   const reschedule = async (tx: Kysely<Database>, chatId: number, readyAt: number) => {
-    // The chat's index row follows its messages: gone when none is left, else at the given time and its best priority.
-    const next = await tx.selectFrom('outbox').select('priority').where('chat_id', '=', chatId).orderBy('priority').limit(1).executeTakeFirst();
+    // The chat's index row follows its sendable messages: gone when none is left, else at the given time and its best priority.
+    const next = await tx.selectFrom('outbox').select('priority').where('chat_id', '=', chatId).where('failed_at', 'is', null).orderBy('priority').limit(1).executeTakeFirst();
     if (!next) {
       // Checked again in the statement itself: a message another replica queued meanwhile keeps the chat's row.
       await tx
         .deleteFrom('outbox_chats')
         .where('chat_id', '=', chatId)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox').select('id').where('outbox.chat_id', '=', chatId))))
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox').select('id').where('outbox.chat_id', '=', chatId).where('outbox.failed_at', 'is', null))))
         .execute();
       return;
     }
@@ -102,43 +143,7 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
   return {
     async enqueue(messages, now) {
       if (messages.length === 0) return [];
-      return db.transaction().execute(async (tx) => {
-        const ids = messages.map((m) => m.id);
-        const sent = new Set((await tx.selectFrom('sent').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
-        const fresh = messages.filter((m) => !sent.has(m.id));
-        const queued: string[] = [];
-        for (const part of chunks(fresh, 200)) {
-          const rows = await tx
-            .insertInto('outbox')
-            .values(
-              part.map((m) => ({
-                id: m.id,
-                chat_id: m.chatId,
-                priority: m.priority ?? 1,
-                created_at: m.createdAt ?? now,
-                html: m.html ?? null,
-                plain: m.plain,
-                extra: extraOf(m),
-              })),
-            )
-            .onConflict((oc) => oc.column('id').doNothing())
-            .returning('id')
-            .execute();
-          queued.push(...rows.map((r) => r.id));
-        }
-        const chats = new Map<number, number>();
-        for (const m of fresh) chats.set(m.chatId, Math.min(chats.get(m.chatId) ?? 9, m.priority ?? 1));
-        for (const part of chunks([...chats], 300)) {
-          await tx
-            .insertInto('outbox_chats')
-            .values(part.map(([chat_id, priority]) => ({ chat_id, priority, ready_at: now })))
-            .onConflict((oc) =>
-              oc.column('chat_id').doUpdateSet({ priority: betterPriority }),
-            )
-            .execute();
-        }
-        return queued;
-      });
+      return db.transaction().execute((tx) => enqueueIn(tx, messages, now));
     },
 
     async fanOut(p) {
@@ -172,22 +177,24 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
       return rows.map((r) => ({ chatId: Number(r.chat_id), readyAt: Number(r.ready_at) }));
     },
 
-    async head(chatId, now) {
+    async head(chatId) {
       const row = await db
         .selectFrom('outbox')
         .selectAll()
+        .select(dbNow(dialect).as('db_now'))
         .where('chat_id', '=', chatId)
+        .where('failed_at', 'is', null)
         .orderBy('priority')
         .orderBy('created_at')
         .orderBy('id')
         .limit(1)
         .executeTakeFirst();
-      if (!row || Number(row.claimed_until) >= now) return undefined;
+      if (!row || Number(row.claimed_until) >= Number(row.db_now)) return undefined;
       return messageOf(row);
     },
 
-    async claim(id, now, until) {
-      const r = await db.updateTable('outbox').set({ claimed_until: until }).where('id', '=', id).where('claimed_until', '<', now).executeTakeFirst();
+    async claim(id, holdMs) {
+      const r = await db.updateTable('outbox').set({ claimed_until: dbNowPlus(dialect, holdMs) }).where('id', '=', id).where('claimed_until', '<', dbNow(dialect)).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
 
@@ -210,9 +217,9 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
       });
     },
 
-    async drop(m) {
+    async fail(m, f) {
       await db.transaction().execute(async (tx) => {
-        await tx.deleteFrom('outbox').where('id', '=', m.id).execute();
+        await tx.updateTable('outbox').set({ failed_at: f.at, failure_id: f.failureId, last_error: f.error, claimed_until: 0 }).where('id', '=', m.id).execute();
         await reschedule(tx, m.chatId, 0);
       });
     },
@@ -222,14 +229,6 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
         const r = await tx.deleteFrom('outbox').where('chat_id', '=', chatId).executeTakeFirst();
         await tx.deleteFrom('outbox_chats').where('chat_id', '=', chatId).execute();
         return Number(r.numDeletedRows);
-      });
-    },
-
-    async moveChat(from, to, now) {
-      await db.transaction().execute(async (tx) => {
-        await tx.updateTable('outbox').set({ chat_id: to, claimed_until: 0 }).where('chat_id', '=', from).execute();
-        await tx.deleteFrom('outbox_chats').where('chat_id', '=', from).execute();
-        await reschedule(tx, to, now);
       });
     },
 
@@ -255,7 +254,7 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
     },
 
     async size() {
-      const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('failed_at', 'is', null).executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
@@ -263,15 +262,14 @@ export function createOutboxQueries(db: Kysely<Database>): OutboxQueries {
       const r = await sql`
         INSERT INTO outbox_chats (chat_id, priority, ready_at)
         SELECT o.chat_id, min(o.priority), CAST(${now} AS BIGINT) FROM outbox o
-        WHERE NOT EXISTS (SELECT 1 FROM outbox_chats oc WHERE oc.chat_id = o.chat_id)
+        WHERE o.failed_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox_chats oc WHERE oc.chat_id = o.chat_id)
         GROUP BY o.chat_id
         ON CONFLICT (chat_id) DO NOTHING`.execute(db);
       return Number(r.numAffectedRows ?? 0);
     },
 
     async pruneSent(before) {
-      const r = await db.deleteFrom('sent').where('at', '<', before).executeTakeFirst();
-      return Number(r.numDeletedRows);
+      return pruneInBatches(db, dialect, 'sent', sql`at < ${before}`);
     },
   };
 }

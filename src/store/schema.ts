@@ -20,6 +20,12 @@ export interface FeedsTable {
   claimed_until: Generated<number>;
   /** When a worker last took it: once per tick at most. */
   last_polled_at: Generated<number>;
+  /** The worker (a process's id for this run) that holds it. */
+  claimed_by: string | null;
+  /** Claims since its last recorded outcome: a poll that killed its process counts as a failure. */
+  poll_attempts: Generated<number>;
+  /** When its keys were last marked seen (a body was read): keys marked before that are the ones gone from the feed. */
+  seen_at: number | null;
 }
 
 export interface SubscriptionsTable {
@@ -44,6 +50,9 @@ export interface ChatsTable {
   next_digest_at: number | null;
   last_digest_at: number | null;
   created_at: number;
+  /** A daily tick holds the chat's due digest until then (its due instant stays as it was: the digest's identity). */
+  digest_claimed_until: Generated<number>;
+  digest_claimed_by: string | null;
 }
 
 export interface SeenTable {
@@ -79,6 +88,10 @@ export interface PendingDigestsTable {
   turn_at: number;
   last_error: string | null;
   claimed_until: Generated<number>;
+  claimed_by: string | null;
+  /** Given up after too many attempts: kept for operators (`failed`), never claimed again until revived. */
+  failed_at: number | null;
+  failure_id: string | null;
 }
 
 export interface OutboxTable {
@@ -94,6 +107,9 @@ export interface OutboxTable {
   attempts: Generated<number>;
   /** The sender holds the message until then while it is being sent. */
   claimed_until: Generated<number>;
+  failed_at: number | null;
+  failure_id: string | null;
+  last_error: string | null;
 }
 
 /** One row per chat with queued messages: when its next message may go. The sender picks from here by index. */
@@ -152,6 +168,17 @@ export interface JobsTable {
   run_at: number;
   attempts: Generated<number>;
   claimed_until: Generated<number>;
+  claimed_by: string | null;
+  last_error: string | null;
+  failed_at: number | null;
+  failure_id: string | null;
+}
+
+/** Which articles a chat's daily digests already held: an article is in one daily digest of a chat at most. */
+export interface DailySentTable {
+  chat_id: number;
+  article_key: string;
+  at: number;
 }
 
 export interface MetaTable {
@@ -170,6 +197,7 @@ export interface Database {
   outbox_chats: OutboxChatsTable;
   sent: SentTable;
   daily_entries: DailyEntriesTable;
+  daily_sent: DailySentTable;
   quotas: QuotasTable;
   leases: LeasesTable;
   cache: CacheTable;

@@ -1,7 +1,9 @@
 // The seen table: which item keys each feed has shown, by a hash of the key (a 2,000-character link is as good a key as any).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { shortHash } from '../core/itemKey.js';
 import { chunks } from './claim.js';
+import type { Dialect } from './database.js';
+import { pruneInBatches } from './prune.js';
 import type { Database } from './schema.js';
 
 export interface SeenQueries {
@@ -9,13 +11,17 @@ export interface SeenQueries {
   lastSeen(feedId: string, itemKeys: string[]): Promise<Map<string, number>>;
   /** Marks keys seen at `at` (new ones, and old ones refreshed while they stay in the feed). */
   mark(feedId: string, itemKeys: string[], at: number): Promise<void>;
-  /** Forgets keys not seen since `before`. */
-  prune(before: number): Promise<number>;
+  /**
+   * Forgets keys not seen since `before` that are gone from their feed: keys still in it are re-marked at least every
+   * `refreshMs` while bodies are read, so a key older than the feed's last read by more than that is gone. A feed that answers
+   * 304 or fails for months keeps its keys (its items are still there, and must not come back as new).
+   */
+  prune(before: number, refreshMs: number): Promise<number>;
 }
 
 export const seenHash = (itemKey: string) => shortHash(itemKey, 32);
 
-export function createSeenQueries(db: Kysely<Database>): SeenQueries {
+export function createSeenQueries(db: Kysely<Database>, dialect: Dialect): SeenQueries {
   return {
     async lastSeen(feedId, itemKeys) {
       const byHash = new Map(itemKeys.map((k) => [seenHash(k), k]));
@@ -36,9 +42,8 @@ export function createSeenQueries(db: Kysely<Database>): SeenQueries {
           .execute();
       }
     },
-    async prune(before) {
-      const r = await db.deleteFrom('seen').where('at', '<', before).executeTakeFirst();
-      return Number(r.numDeletedRows);
+    async prune(before, refreshMs) {
+      return pruneInBatches(db, dialect, 'seen', sql`at < ${before} AND at < (SELECT f.seen_at FROM feeds f WHERE f.id = seen.feed_id) - ${refreshMs}`);
     },
   };
 }

@@ -3,9 +3,11 @@ import type { Kysely } from 'kysely';
 import type { CachedDigest } from '../digests/summarize.js';
 import { createArticleQueries, type ArticleQueries } from './articles.js';
 import { createCache, type Collection } from './cache.js';
+import { createChatMoves, type ChatMoves } from './chatMoves.js';
 import { createChatQueries, type ChatQueries } from './chats.js';
 import { createDailyQueries, type DailyQueries } from './daily.js';
-import { openDatabase, type Dialect } from './database.js';
+import { openDatabase, type Dialect, type OpenOptions } from './database.js';
+import { createFailedQueries, type FailedQueries } from './failed.js';
 import { createFeedQueries, type FeedQueries } from './feeds.js';
 import { createJobQueries, type JobQueries } from './jobs.js';
 import { createLeases, type Leases } from './leases.js';
@@ -29,6 +31,8 @@ export interface Store {
   quotas: Quotas;
   leases: Leases;
   jobs: JobQueries;
+  failed: FailedQueries;
+  moves: ChatMoves;
   services: ServiceHealth;
   /** Cached digests by content hash, and the newest digest key per canonical URL. */
   digests: Collection<CachedDigest>;
@@ -45,10 +49,14 @@ export interface Store {
 export const SENT_RETENTION_MS = 14 * 24 * 3_600_000;
 /** How long a seen item key is remembered after it was last seen in its feed. */
 export const SEEN_RETENTION_MS = 120 * 24 * 3_600_000;
+/** A key still in its feed is marked seen again once it is this old (so a key older than its feed's last read by more is gone from it). */
+export const SEEN_REFRESH_MS = SEEN_RETENTION_MS / 2;
+/** What daily digests held is remembered this long (an article comes back to a chat's digest only after that). */
+export const DAILY_SENT_RETENTION_MS = 30 * 24 * 3_600_000;
 export const ARTICLE_RETENTION_MS = 14 * 24 * 3_600_000;
 
-export async function openStore(url: string, onError: (error: unknown) => void = () => {}): Promise<Store> {
-  const { dialect, kysely: db, close } = await openDatabase(url);
+export async function openStore(url: string, onError: (error: unknown) => void = () => {}, options: OpenOptions = {}): Promise<Store> {
+  const { dialect, kysely: db, close } = await openDatabase(url, options);
   try {
     await migrate(db);
   } catch (error) {
@@ -61,13 +69,15 @@ export async function openStore(url: string, onError: (error: unknown) => void =
     feeds: createFeedQueries(db, dialect),
     subscriptions: createSubscriptionQueries(db, dialect),
     chats: createChatQueries(db, dialect),
-    seen: createSeenQueries(db),
+    seen: createSeenQueries(db, dialect),
     articles: createArticleQueries(db, dialect),
-    outbox: createOutboxQueries(db),
+    outbox: createOutboxQueries(db, dialect),
     daily: createDailyQueries(db, dialect),
     quotas: createQuotas(db),
-    leases: createLeases(db),
+    leases: createLeases(db, dialect),
     jobs: createJobQueries(db, dialect),
+    failed: createFailedQueries(db),
+    moves: createChatMoves(db),
     services: createServiceHealth(db),
     digests: cache.collection<CachedDigest>('digests'),
     digestsByUrl: cache.collection<string>('digest_urls'),
@@ -75,7 +85,8 @@ export async function openStore(url: string, onError: (error: unknown) => void =
     async prune(now) {
       return {
         sent: await store.outbox.pruneSent(now - SENT_RETENTION_MS),
-        seen: await store.seen.prune(now - SEEN_RETENTION_MS),
+        seen: await store.seen.prune(now - SEEN_RETENTION_MS, SEEN_REFRESH_MS),
+        dailySent: await store.daily.pruneSent(now - DAILY_SENT_RETENTION_MS),
         articles: await store.articles.prune(now - ARTICLE_RETENTION_MS),
         quotas: await store.quotas.prune(now),
         cache: await cache.prune(now),

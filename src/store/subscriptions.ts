@@ -17,7 +17,6 @@ export interface SubscriptionQueries {
   /** Chats following a feed, a page at a time (by chat id). */
   subscribers(feedId: string, afterChatId?: number, limit?: number): Promise<number[]>;
   /** A group became a supergroup: its subscriptions move to the new id (copied, then removed). */
-  moveChat(from: number, to: number): Promise<void>;
 }
 
 export function createSubscriptionQueries(db: Kysely<Database>, dialect: Dialect): SubscriptionQueries {
@@ -55,15 +54,6 @@ export function createSubscriptionQueries(db: Kysely<Database>, dialect: Dialect
       let q = db.selectFrom('subscriptions').select('chat_id').where('feed_id', '=', feedId);
       if (afterChatId !== undefined) q = q.where('chat_id', '>', afterChatId);
       return (await q.orderBy('chat_id').limit(limit).execute()).map((r) => Number(r.chat_id));
-    },
-    async moveChat(from, to) {
-      await db.transaction().execute(async (tx) => {
-        await sql`
-          INSERT INTO subscriptions (feed_id, chat_id, created_at, options)
-          SELECT feed_id, CAST(${to} AS BIGINT), created_at, options FROM subscriptions WHERE chat_id = ${from}
-          ON CONFLICT (feed_id, chat_id) DO NOTHING`.execute(tx);
-        await tx.deleteFrom('subscriptions').where('chat_id', '=', from).execute();
-      });
     },
   };
 }

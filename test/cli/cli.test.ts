@@ -215,3 +215,28 @@ describe('npm start', () => {
     expect(polls()).toBe(afterExit);
   }, 40_000);
 });
+
+describe('failed', () => {
+  it('lists work given up after its attempts with its id, and queues it again by id', async () => {
+    const storeUrl = tempStoreUrl();
+    const { openStore } = await import('../../src/store/store.js');
+    const store = await openStore(storeUrl);
+    await store.jobs.add({ id: 'import-x', chatId: 42, kind: 'import', payload: { lang: 'zh' }, createdAt: Date.parse('2026-12-01T08:00:00Z') }, 0);
+    await store.jobs.claimDue(Date.now(), 1, { owner: 'w', holdMs: 60_000 }, ['import']);
+    await store.jobs.fail('import-x', 'w', { error: 'fetch failed: too many redirects', failureId: 'c0ffee12', at: Date.parse('2026-12-01T08:05:00Z') });
+    await store.close();
+
+    const listed = await run(['failed'], { STORE_URL: storeUrl });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('c0ffee12  job      import for chat 42');
+    expect(listed.stdout).toContain('since 2026-12-01 08:00 UTC, failed 2026-12-01 08:05 UTC, 1 attempt(s): fetch failed: too many redirects');
+
+    expect((await run(['failed', '--retry', 'nope'], { STORE_URL: storeUrl })).stdout).toContain('no failed work has the id nope');
+    const retried = await run(['failed', '--retry', 'c0ffee12'], { STORE_URL: storeUrl });
+    expect(retried).toMatchObject({ code: 0, stdout: 'queued again: 1\n' });
+    expect((await run(['failed'], { STORE_URL: storeUrl })).stdout).toBe('nothing has failed\n');
+    const again = await openStore(storeUrl);
+    expect(await again.jobs.count()).toBe(1);
+    await again.close();
+  });
+});

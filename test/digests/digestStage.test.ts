@@ -4,15 +4,10 @@ import { canonicalUrl } from '../../src/core/canonicalUrl.js';
 import { itemKey } from '../../src/core/itemKey.js';
 import type { Dispatch, FeedState, Item } from '../../src/core/model.js';
 import { newFeedState } from '../../src/core/model.js';
-import { createLlmClient } from '../../src/digests/llmClient.js';
-import { createSummarizer } from '../../src/digests/summarize.js';
-import { createTokenBudget } from '../../src/digests/tokenBudget.js';
-import { parseAllowList } from '../../src/feeds/addressPolicy.js';
-import { createSafeFetch } from '../../src/feeds/safeFetch.js';
-import { silentLogger } from '../../src/log.js';
-import { createDigestStage, type DigestStage } from '../../src/digests/digestStage.js';
+import type { DigestStage } from '../../src/digests/digestStage.js';
 import type { Store } from '../../src/store/store.js';
 import { ARTICLE_TEXT } from '../support/articles.js';
+import { testDigestStage } from '../support/digestStage.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openaiServer.js';
 import { openTempStore } from '../support/tempStore.js';
 
@@ -48,29 +43,14 @@ beforeEach(async () => {
   clock = Date.parse('2026-11-24T00:00:00Z');
   dispatched = [];
   store = await openTempStore();
+  // Someone reads both feeds (articles of feeds nobody active follows are not digested).
+  for (const feed of [feedA, feedB]) await store.db.insertInto('subscriptions').values({ feed_id: feed.id, chat_id: 1, created_at: 0, options: null }).execute();
   stage = makeStage(3);
   stage.start();
 });
 
 function makeStage(concurrency: number): DigestStage {
-  return createDigestStage({
-    articles: store.articles,
-    summarizer: createSummarizer({
-      cache: { digests: store.digests, byUrl: store.digestsByUrl },
-      llm: createLlmClient({ apiKey: 'k', baseUrl: llm.baseUrl, model: 'm', timeoutMs: 2000, maxRetries: 0, memory: store.memory, log: silentLogger }),
-      prompt: { instructions: 'JSON', version: 'v' },
-      fetch: createSafeFetch({ allowPrivate: parseAllowList(''), maxBytes: 1024, timeoutMs: 500 }),
-      budget: createTokenBudget(store.quotas, undefined, 'UTC'),
-      log: silentLogger,
-      now: () => clock,
-    }),
-    dispatcher: { dispatch: async (d) => void dispatched.push(d) },
-    log: silentLogger,
-    now: () => clock,
-    fallbackAfterMs: 6 * HOUR,
-    retryBaseMs: 60_000,
-    concurrency,
-  });
+  return testDigestStage({ store, llmBaseUrl: llm.baseUrl, now: () => clock, dispatched, concurrency, fallbackAfterMs: 6 * HOUR });
 }
 afterEach(async () => {
   await stage.stop();
@@ -121,6 +101,7 @@ describe('digest stage', () => {
     expect(dispatched[0]!.digest).toBeUndefined();
     expect(dispatched[0]!.noDigest).toBe('llm-failed');
     expect(await waiting()).toBe(0);
+    llm.clearQueue(); // past the deadline no LLM call is made: the last scripted failure is left over
   });
 
   it('takes each feed in turn: a feed that floods the queue does not starve another feed', async () => {

@@ -27,6 +27,7 @@ beforeEach(async () => {
   received = [];
   deps = {
     feeds: store.feeds,
+    owner: 'poll-test',
     seen: store.seen,
     fetch,
     log: silentLogger,

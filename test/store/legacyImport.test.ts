@@ -24,6 +24,9 @@ const rows: Array<[string, unknown, number?]> = [
   ['sent:p:1001:old', { at: NOW - 5000 }],
   ['daily:1001:art1', { chatId: 1001, articleKey: 'art1', feedId: FEED, feedTitle: '新闻', title: '标题', url: 'https://news.example/1', tldr: '一句话', tags: ['科技'], at: NOW - 100 }],
   ['digests:whatever', { kind: 'digest' }],
+  // Malformed rows (a feed without its URL, a subscription without its chat): each costs itself, never the import.
+  ['feeds:0000000000000bad', { id: '0000000000000bad', title: 'no url' }],
+  ['subs:0000000000000bad:x', { feedId: '0000000000000bad' }],
   ['seen:expired:g:gone', { at: 1 }, 1],
 ];
 
@@ -32,8 +35,10 @@ const legacyValue = ([, value, expires]: (typeof rows)[number]) => JSON.stringif
 async function checkImported(url: string, seenKeys: number) {
   const store = await openStore(url);
   try {
-    const report = await importLegacyStore(store, NOW);
-    expect(report).toMatchObject({ feeds: 1, subscriptions: 2, chats: 2, seen: seenKeys, queued: 1, sent: 1, daily: 1 });
+    const skipped: string[] = [];
+    const report = await importLegacyStore(store, NOW, (key) => skipped.push(key));
+    expect(report).toMatchObject({ skipped: 2, feeds: 1, subscriptions: 2, chats: 2, seen: seenKeys, queued: 1, sent: 1, daily: 1 });
+    expect(skipped.sort()).toEqual(['feeds:0000000000000bad', 'subs:0000000000000bad:x']);
     expect(await importLegacyStore(store, NOW)).toBeUndefined(); // once
     expect((await store.subscriptions.ofChat(1001)).map((s) => s.feedId)).toEqual([FEED]);
     expect(await store.subscriptions.ofChat(-1001234567890)).toHaveLength(1);

@@ -69,11 +69,11 @@ for (const engine of engines) {
 
     it('never hands one due feed to two workers', async () => {
       for (let i = 0; i < 30; i++) await store.feeds.insert(newFeedState(`due${i}`, `https://due.example/${i}`, 100 + i));
-      const picks = await Promise.all(Array.from({ length: 6 }, (_, i) => [store, other][i % 2]!.feeds.claimDue(1000, 1000, 5, 60_000)));
+      const picks = await Promise.all(Array.from({ length: 6 }, (_, i) => [store, other][i % 2]!.feeds.claimDue(1000, 1000, 5, { owner: `w${i}`, holdMs: 60_000 })));
       const ids = picks.flat().map((f) => f.id).filter((id) => id.startsWith('due'));
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.length).toBeGreaterThanOrEqual(25);
-      const rest = (await store.feeds.claimDue(1000, 2000, 100, 60_000)).map((f) => f.id);
+      const rest = (await store.feeds.claimDue(1000, 2000, 100, { owner: 'late', holdMs: 60_000 })).map((f) => f.id);
       expect(rest.filter((id) => ids.includes(id))).toEqual([]); // held
     });
 
@@ -93,9 +93,10 @@ for (const engine of engines) {
       expect(await other.outbox.enqueue([{ id: 'm1', chatId: 7, plain: 'hi' }], 2)).toEqual([]);
       expect(await store.outbox.enqueue([{ id: 'r1', chatId: 8, plain: 'reply', priority: 0 }], 3)).toEqual(['r1']);
       expect((await store.outbox.readyChats(10, 10)).map((c) => c.chatId)).toEqual([8, 7]); // the reply first
-      const head = (await store.outbox.head(7, 10))!;
-      expect(await store.outbox.claim(head.id, 10, 100)).toBe(true);
-      expect(await other.outbox.claim(head.id, 11, 100)).toBe(false);
+      const head = (await store.outbox.head(7))!;
+      expect(await store.outbox.claim(head.id, 60_000)).toBe(true);
+      expect(await other.outbox.claim(head.id, 60_000)).toBe(false);
+      expect(await other.outbox.head(7)).toBeUndefined(); // held by a sender
       await store.outbox.markSent(head, 12, 1012);
       expect(await other.outbox.enqueue([{ id: 'm1', chatId: 7, plain: 'hi' }], 13)).toEqual([]);
       expect((await store.outbox.readyChats(2000, 10)).map((c) => c.chatId)).toEqual([8]);
@@ -104,11 +105,15 @@ for (const engine of engines) {
     it('hands out one job per chat at a time, so one chat’s long import never holds up another chat’s request', async () => {
       for (let i = 0; i < 3; i++) await store.jobs.add({ id: `import-${i}`, chatId: 1, kind: 'import', payload: {}, createdAt: i }, i);
       await store.jobs.add({ id: 'sub-b', chatId: 2, kind: 'sub', payload: {}, createdAt: 10 }, 10);
-      const first = await store.jobs.claimDue(100, 4, 1000);
+      const a = { owner: 'a', holdMs: 60_000 };
+      const b = { owner: 'b', holdMs: 60_000 };
+      const first = await store.jobs.claimDue(100, 4, a, ['import', 'sub']);
       expect(first.map((j) => j.id).sort()).toEqual(['import-0', 'sub-b']);
-      expect(await other.jobs.claimDue(100, 4, 1000)).toEqual([]); // chat 1 has a job running; chat 2 has nothing else
-      await store.jobs.done('import-0');
-      expect((await other.jobs.claimDue(100, 4, 1000)).map((j) => j.id)).toEqual(['import-1']);
+      expect(first.map((j) => j.attempts)).toEqual([1, 1]); // counted when claimed
+      expect(await other.jobs.claimDue(100, 4, b, ['import', 'sub'])).toEqual([]); // chat 1 has a job running; chat 2 has nothing else
+      expect(await other.jobs.done('import-0', 'b')).toBe(false); // not b's to record
+      expect(await store.jobs.done('import-0', 'a')).toBe(true);
+      expect((await other.jobs.claimDue(100, 4, b, ['import', 'sub'])).map((j) => j.id)).toEqual(['import-1']);
     });
 
     it('keeps cached values and forgets expired ones', async () => {

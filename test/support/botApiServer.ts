@@ -79,6 +79,8 @@ function parseMultipart(body: Buffer, contentType: string): { fields: Record<str
 }
 
 export interface BotApiServer {
+  /** Runs after a message is accepted and before Telegram's answer goes back (a fault at that point: the database cut). */
+  afterAccept?: (message: SentMessage) => Promise<void> | void;
   apiRoot: string;
   port: number;
   sent: SentMessage[];
@@ -358,6 +360,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
           at: now,
           messageId,
         });
+        await api.afterAccept?.(api.sent[api.sent.length - 1]!);
         return ok(res, { message_id: messageId, date: Math.floor(now / 1000), chat: { id: chatId, type: chatId > 0 ? 'private' : 'supergroup' }, text });
       }
       case 'editMessageText': {

@@ -23,8 +23,8 @@ export interface Cluster {
 
 const SECRET = 'cluster-webhook-secret';
 
-export async function startCluster(options: { storeUrl: string; replicas: number; env?: Record<string, string> }): Promise<Cluster> {
-  const api = await startBotApiServer();
+export async function startCluster(options: { storeUrl: string; replicas: number; env?: Record<string, string>; enforceLimits?: boolean }): Promise<Cluster> {
+  const api = await startBotApiServer({ enforceLimits: options.enforceLimits ?? false });
   const llm = await startOpenAiServer();
   const web = await startFeedServer();
   const clock = { now: Date.parse('2026-11-24T02:00:00Z') };

@@ -24,6 +24,8 @@ export interface OpenAiServer {
   requests: ChatRequest[];
   /** Answers used in order before falling back to the default. */
   queue(...replies: Reply[]): void;
+  /** Forgets scripted replies not used yet. */
+  clearQueue(): void;
   /** Answer 400 to json_schema like DeepSeek does. */
   refuseJsonSchema: boolean;
   /** Answer 400 to any response_format. */
@@ -93,6 +95,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     queue: (...replies) => void scripted.push(...replies),
+    clearQueue: () => void scripted.splice(0),
     get refuseJsonSchema() {
       return state.refuseJsonSchema;
     },
