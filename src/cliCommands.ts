@@ -3,6 +3,7 @@ import { Telegram } from 'telegraf';
 import { createApp, type App } from './app.js';
 import type { Config } from './config.js';
 import { hashtags } from './core/renderDigest.js';
+import { forTypedUrl } from './digests/forTypedUrl.js';
 import { LlmError } from './digests/llmClient.js';
 import { BudgetExhaustedError } from './digests/tokenBudget.js';
 import { FetchError } from './feeds/safeFetch.js';
@@ -60,7 +61,7 @@ export async function runSummary(config: Config, log: Logger, url: string, optio
       process.stderr.write('OPENAI_API_KEY is not set: a digest needs an LLM (see README, "LLM providers")\n');
       return 1;
     }
-    const outcome = await app.summarizer.forUrl(url);
+    const outcome = await forTypedUrl(app.summarizer, url);
     if (outcome.kind === 'unreadable') {
       process.stderr.write(`no digest: ${outcome.url ?? url} cannot be read as an article (${outcome.reason})\n`);
       return 1;
@@ -69,7 +70,7 @@ export async function runSummary(config: Config, log: Logger, url: string, optio
     if (options.json) {
       process.stdout.write(JSON.stringify({ url: outcome.url ?? url, title: d.title, tldr: d.tldr, summary: d.summary, tags: d.tags, model: d.model, cached: outcome.cached }, null, 2) + '\n');
     } else {
-      process.stdout.write(`${d.title}\n${outcome.url ?? url}\n\n${d.summary}\n\n总结: ${d.tldr}\n${hashtags(d.tags)}\n`);
+      process.stdout.write(`${d.title}\n${outcome.url ?? url}\n\n${d.summary}\n\n总结：${d.tldr}\n${hashtags(d.tags)}\n`);
     }
     return 0;
   } catch (error) {

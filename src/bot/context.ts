@@ -5,10 +5,12 @@ import type { ChatSettings } from '../core/model.js';
 import type { DailyDigest } from '../delivery/dailyDigest.js';
 import { htmlMessage, type Sender } from '../delivery/sender.js';
 import type { Summarizer } from '../digests/summarize.js';
+import type { SafeFetch } from '../feeds/safeFetch.js';
 import type { Logger } from '../log.js';
 import type { Figures } from '../ops/figures.js';
 import type { Subscriber } from '../polling/subscribe.js';
 import type { Store } from '../store/store.js';
+import { urlsInText } from '../core/urlsInText.js';
 import { TEXTS, type Lang } from './i18n.js';
 import { replierFor, type Requests } from './requests.js';
 
@@ -17,6 +19,8 @@ export interface BotServices {
   store: Store;
   sender: Sender;
   summarizer: Summarizer;
+  /** The safe fetch (a /summary of a feed's address is told apart from a page). */
+  fetch: SafeFetch;
   daily: DailyDigest;
   subscriber: Subscriber;
   requests: Requests;
@@ -39,13 +43,30 @@ export interface BotContext extends Context {
   /** True when this sender may change subscriptions and settings of this chat. */
   mayChange(): Promise<boolean>;
   /** `mayChange`, and when not: an alert to the presser of a button, or a short reply to a command — never a group message for a press. */
-  requireAdmin(): Promise<boolean>;
+  requireAdmin(refusal?: string): Promise<boolean>;
 }
 
 /** The words after a command, split on any whitespace (telegraf's own parser treats quotes and backslashes specially, which URLs contain). */
 export function argsOf(ctx: Context): string[] {
   const payload = (ctx as Context & { payload?: string }).payload ?? '';
   return payload.split(/\s+/).filter(Boolean);
+}
+
+/**
+ * The links after a command as people type them (Chinese punctuation, brackets and quotes around or between them, no scheme);
+ * when none is found, the words themselves (so a bad one is named in the answer).
+ */
+export function linkArgsOf(ctx: Context): string[] {
+  const payload = (ctx as Context & { payload?: string }).payload ?? '';
+  const links = urlsInText(payload, { bare: true });
+  return links.length > 0 ? links : argsOf(ctx);
+}
+
+/** Every link a message carries: in its text or caption, and behind words (`text_link` entities, as forwarded channel posts have). */
+export function linksInMessage(message: { text?: string; caption?: string; entities?: Array<{ type: string; url?: string }>; caption_entities?: Array<{ type: string; url?: string }> }): string[] {
+  const links = urlsInText(message.text ?? message.caption ?? '', { bare: true });
+  for (const e of [...(message.entities ?? []), ...(message.caption_entities ?? [])]) if (e.type === 'text_link' && e.url && !links.includes(e.url)) links.push(e.url);
+  return links;
 }
 
 export function installContext(services: BotServices) {
@@ -77,10 +98,10 @@ export function installContext(services: BotServices) {
       adminCache.set(key, { ok, until: services.now() + 60_000 });
       return ok;
     };
-    ctx.requireAdmin = async () => {
+    ctx.requireAdmin = async (refusal = ctx.t.adminOnly) => {
       if (await ctx.mayChange().catch(() => false)) return true;
-      if (ctx.callbackQuery) await ctx.answerCbQuery(ctx.t.adminOnly, { show_alert: true }).catch(() => {});
-      else await ctx.say(ctx.t.adminOnly);
+      if (ctx.callbackQuery) await ctx.answerCbQuery(refusal, { show_alert: true }).catch(() => {});
+      else await ctx.say(refusal);
       return false;
     };
   };

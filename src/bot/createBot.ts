@@ -62,6 +62,11 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   // Removed from a group or blocked in a private chat: stop sending there until it comes back.
   bot.on('my_chat_member', async (ctx) => {
     const status = ctx.myChatMember.new_chat_member.status;
+    const before = ctx.myChatMember.old_chat_member.status;
+    // Added to a group: its administrators hear how to start, and that only they change it (once per addition).
+    if ((status === 'member' || status === 'administrator') && (before === 'left' || before === 'kicked') && (ctx.chat.type === 'group' || ctx.chat.type === 'supergroup')) {
+      return ctx.say(ctx.t.groupWelcome);
+    }
     if (status !== 'kicked' && status !== 'left') return;
     await deactivateChat(services.store, ctx.chat.id, `bot ${status}`);
     services.log.info('bot removed from a chat', { chatId: ctx.chat.id, status });

@@ -33,6 +33,9 @@ export type Texts = {
   help: string;
   usage: Record<string, string>;
   adminOnly: string;
+  adminOnlyDigest: string;
+  /** Said once when the bot is added to a group. */
+  groupWelcome: string;
   subWorking: (n: number) => string;
   subTooMany: (max: number, dropped: number) => string;
   importTooMany: (max: number, dropped: number) => string;
@@ -55,11 +58,15 @@ export type Texts = {
   healthFailing: (count: number, error: string) => string;
   summaryWorking: string;
   summaryUnreadable: string;
+  /** /summary of a feed's address: it is followed, not digested. */
+  summaryIsFeed: (title: string, url: string) => string;
   summaryFailed: (reason: string) => string;
   summaryQuota: (n: number) => string;
   digestEmpty: string;
   modeSet: (mode: string) => string;
   timeSet: (time: string, tz: string) => string;
+  /** A time that cannot be (25:00). */
+  timeBad: (input: string) => string;
   tzSet: (tz: string) => string;
   tzBad: (tz: string) => string;
   settings: (mode: string, time: string, tz: string, feeds: number) => string;
@@ -94,11 +101,13 @@ export const TEXTS: Record<Lang, Texts> = {
       unsub: '用法：/unsub &lt;网址或编号&gt;',
       summary: '用法：/summary &lt;网址&gt;',
       mode: '用法：/mode instant|daily|both',
-      time: '用法：/time HH:MM（例如 /time 08:30）',
+      time: '用法：/time 时间（例如 /time 08:30、/time 晚上9点、/time 7点半）',
       tz: '用法：/tz &lt;时区&gt;（例如 /tz Asia/Shanghai、/tz 北京、/tz UTC+8）',
       lang: '用法：/lang zh 或 /lang en',
     },
     adminOnly: '只有管理员可以修改订阅和设置。',
+    adminOnlyDigest: '只有管理员可以立即发送每日摘要（它会清空全群等待中的摘要）。',
+    groupWelcome: '👋 你好！我会把订阅源的新文章做成中文摘要发到这个群。群管理员发送 /sub 网址 订阅，/list 查看，/settings 设置；只有管理员可以修改订阅和设置。发送 /help 查看全部命令。',
     saved: '已保存',
     unsubToast: '已取消订阅',
     staleButton: '这个按钮已过期，请重新发送 /unsub 查看当前订阅。',
@@ -120,13 +129,15 @@ export const TEXTS: Record<Lang, Texts> = {
     healthFailing: (count, error) => `⚠️ 连续失败 ${count} 次：${error}`,
     summaryWorking: '⏳ 正在读取并生成摘要……',
     summaryUnreadable: '这个网页上没有可以读取的文章正文，没有生成摘要。',
+    summaryIsFeed: (title, url) => `这是一个订阅源（${title}），不是一篇文章。要订阅它的新文章，请发送：\n/sub ${url}`,
     summaryFailed: (reason) => `生成摘要失败：${reason}`,
     summaryQuota: (n) => `今天的 /summary 次数已用完（每人每天 ${n} 次）。`,
     digestEmpty: '自上次摘要以来没有新文章。',
     modeSet: (mode) => `推送方式已改为：${mode}`,
     timeSet: (time, tz) => `每日摘要时间已设为 ${time}（${tz}）。`,
+    timeBad: (input) => `没有“${input}”这个时间：小时是 0–23，分钟是 0–59。例如 /time 08:30 或 /time 晚上9点。`,
     tzSet: (tz) => `时区已设为 ${tz}。`,
-    tzBad: (tz) => `不认识的时区：${tz}。请使用 IANA 名称，例如 Asia/Shanghai、Europe/Berlin。`,
+    tzBad: (tz) => `不认识的时区：${tz}。可以写城市（北京、东京、纽约、London）、时差（UTC+8），或 IANA 名称（Asia/Shanghai）。`,
     settings: (mode, time, tz, feeds) => `⚙️ 设置\n推送方式：${mode}\n每日摘要：${time}（${tz}）\n订阅数：${feeds}`,
     exportEmpty: '没有可导出的订阅。',
     exportCaption: (n) => `共 ${n} 个订阅的 OPML 文件。`,
@@ -166,11 +177,13 @@ export const TEXTS: Record<Lang, Texts> = {
       unsub: 'Usage: /unsub &lt;url or number&gt;',
       summary: 'Usage: /summary &lt;url&gt;',
       mode: 'Usage: /mode instant|daily|both',
-      time: 'Usage: /time HH:MM (e.g. /time 08:30)',
+      time: 'Usage: /time followed by a time of day (e.g. /time 08:30 or /time 9pm)',
       tz: 'Usage: /tz &lt;zone&gt; (e.g. /tz Europe/Berlin, /tz London, /tz UTC-5)',
       lang: 'Usage: /lang en or /lang zh',
     },
     adminOnly: 'Only administrators can change feeds and settings.',
+    adminOnlyDigest: 'Only administrators can send the daily digest early (it empties the waiting digest for the whole group).',
+    groupWelcome: '👋 Hello! I post Chinese digests of new articles from feeds to this group. Administrators send /sub with a feed link to follow it, /list to see the feeds, /settings to change them; only administrators can change feeds and settings. Send /help for all commands.',
     saved: 'Saved',
     unsubToast: 'Unsubscribed',
     staleButton: 'This button is out of date; send /unsub to see your feeds now.',
@@ -192,13 +205,15 @@ export const TEXTS: Record<Lang, Texts> = {
     healthFailing: (count, error) => `⚠️ failed ${count === 1 ? 'once' : `${count} times in a row`}: ${error}`,
     summaryWorking: '⏳ Reading the page and writing a digest…',
     summaryUnreadable: 'There is no article text to read on this page; no digest.',
+    summaryIsFeed: (title, url) => `This is a feed (${title}), not an article. To follow its new articles, send:\n/sub ${url}`,
     summaryFailed: (reason) => `No digest: ${reason}`,
     summaryQuota: (n) => `You have used today's /summary quota (${n} a day).`,
     digestEmpty: 'Nothing new since the last digest.',
     modeSet: (mode) => `Delivery is now: ${mode}`,
     timeSet: (time, tz) => `Daily digest at ${time} (${tz}).`,
+    timeBad: (input) => `There is no time “${input}”: hours go from 0 to 23, minutes from 0 to 59. For example /time 08:30 or /time 9pm.`,
     tzSet: (tz) => `Time zone set to ${tz}.`,
-    tzBad: (tz) => `Unknown time zone: ${tz}. Use an IANA name such as Asia/Shanghai or Europe/Berlin.`,
+    tzBad: (tz) => `Unknown time zone: ${tz}. Write a city (Beijing, Tokyo, New York), an offset (UTC+8) or an IANA name (Asia/Shanghai).`,
     settings: (mode, time, tz, feeds) => `⚙️ Settings\nDelivery: ${mode}\nDaily digest: ${time} (${tz})\nFeeds: ${feeds}`,
     exportEmpty: 'No feeds to export.',
     exportCaption: (n) => (n === 1 ? 'OPML with 1 feed.' : `OPML with ${n} feeds.`),

@@ -32,3 +32,14 @@ export function timeZoneFrom(input: string): string | undefined {
   if (!isTimeZone(text)) return undefined;
   return new Intl.DateTimeFormat('en-US', { timeZone: text }).resolvedOptions().timeZone;
 }
+
+/**
+ * A zone as a reader reads it: IANA's fixed offsets (`Etc/GMT-8`, whose sign is reversed) as `UTC+8`, `Etc/UTC` as `UTC`, and
+ * every other name as it is (`Asia/Shanghai`).
+ */
+export function zoneLabel(timeZone: string): string {
+  const fixed = /^Etc\/GMT([+-])(\d{1,2})$/.exec(timeZone);
+  if (fixed) return `UTC${fixed[1] === '+' ? '-' : '+'}${Number(fixed[2])}`;
+  if (/^(Etc\/)?(UTC|GMT|Universal|Zulu|UCT)(0)?$/.test(timeZone)) return 'UTC';
+  return timeZone;
+}

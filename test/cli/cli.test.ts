@@ -54,7 +54,7 @@ describe('feed-digest-bot summary', () => {
     const r = await run(['summary', web.url('/article')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(GOOD_DIGEST.title);
-    expect(r.stdout).toContain(`总结: ${GOOD_DIGEST.tldr}`);
+    expect(r.stdout).toContain(`总结：${GOOD_DIGEST.tldr}`);
     expect(r.stdout).toContain('#人工智能');
   });
 

@@ -1,6 +1,6 @@
 // /tz takes what people type: IANA names, common cities in Chinese or English, UTC±N; nonsense is refused.
 import { describe, expect, it } from 'vitest';
-import { timeZoneFrom } from '../../src/core/timeZoneInput.js';
+import { timeZoneFrom, zoneLabel } from '../../src/core/timeZoneInput.js';
 
 describe('timeZoneFrom', () => {
   it.each([
@@ -21,5 +21,17 @@ describe('timeZoneFrom', () => {
     ['火星', undefined],
   ])('%s → %s', (input, zone) => {
     expect(timeZoneFrom(input)).toBe(zone);
+  });
+});
+
+describe('zoneLabel', () => {
+  it.each([
+    ['Etc/GMT-8', 'UTC+8'], // IANA's sign is reversed; a reader's is not
+    ['Etc/GMT+5', 'UTC-5'],
+    ['UTC', 'UTC'],
+    ['Etc/UTC', 'UTC'],
+    ['Asia/Shanghai', 'Asia/Shanghai'],
+  ])('%s reads as %s', (zone, label) => {
+    expect(zoneLabel(zone)).toBe(label);
   });
 });

@@ -101,23 +101,44 @@ describe('subscribing and instant pushes', () => {
     h.api.callback(1001, button.callback_data);
     await h.api.waitFor(() => h.api.calls.some((c) => c.method === 'answerCallbackQuery' && String(c.body.text).includes('按钮已过期')));
   });
+
+  it('says the header of the /unsub buttons once, however often a used button is pressed again', async () => {
+    h.web.set('/two.xml', { body: rss('第二个源', [item(9)]) });
+    publish(1);
+    await say(1001, `/sub ${h.web.url('/feed.xml')} ${h.web.url('/two.xml')}`, /第二个源/);
+    await h.bot.settle();
+    const [pick] = await say(1001, '/unsub', /选择要取消的订阅/);
+    const first = pick!.replyMarkup!.inline_keyboard![0]![0]!;
+    const edits = () =>
+      h.api.calls
+        .filter((c) => c.method === 'editMessageText')
+        .map((c) => String(c.body.text))
+        .filter((t) => /取消/.test(t)); // the buttons' message, not the /sub answer edited into its progress note
+    h.api.callback(1001, first.callback_data);
+    await h.api.waitFor(() => edits().length >= 1);
+    h.api.callback(1001, first.callback_data); // used already
+    await h.api.waitFor(() => edits().length >= 2 || h.api.calls.filter((c) => c.method === 'answerCallbackQuery').length >= 2);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const text of edits()) expect(text.split('选择要取消的订阅').length - 1).toBeLessThanOrEqual(1);
+    expect(edits()[0]).toMatch(/^已取消订阅 <b>科技日报<\/b>。\n\n选择要取消的订阅：$/);
+  });
 });
 
 describe('/summary', () => {
   it('acknowledges at once and replies with the digest', async () => {
     h.web.set('/page', { body: articlePage('一篇文章'), contentType: 'text/html' });
-    const replies = await say(1001, `/summary ${h.web.url('/page')}`, /总结:/);
+    const replies = await say(1001, `/summary ${h.web.url('/page')}`, /总结：/);
     // The "⏳ reading…" note was sent at once, then edited into the digest: nothing is left hanging.
     expect(replies).toHaveLength(1);
     expect(replies[0]!.edited).toBe(true);
-    const digest = replies.find((m) => m.text.includes('总结:'))!;
+    const digest = replies.find((m) => m.text.includes('总结：'))!;
     expect(digest.text).toContain(GOOD_DIGEST.tldr);
     expect(digest.text).toContain('<blockquote');
   });
 
   it('takes a bare URL in a private chat', async () => {
     h.web.set('/page', { body: articlePage('一篇文章'), contentType: 'text/html' });
-    await say(1001, h.web.url('/page'), /总结:/);
+    await say(1001, h.web.url('/page'), /总结：/);
   });
 
   it('says clearly when a page has no article', async () => {

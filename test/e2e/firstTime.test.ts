@@ -20,7 +20,7 @@ describe('a private chat', () => {
     const [offer] = (await h.say(8001, `看看这个 ${h.web.url('/page')} 怎么样`, /要为这个网址生成中文摘要吗/)).filter((m) => m.replyMarkup);
     const button = offer!.replyMarkup!.inline_keyboard![0]![0]!;
     h.api.callback(8001, button.callback_data);
-    await h.api.waitFor(() => h!.api.sentTo(8001).some((m) => m.text.includes('总结:')), 10_000, 'the digest');
+    await h.api.waitFor(() => h!.api.sentTo(8001).some((m) => m.text.includes('总结：')), 10_000, 'the digest');
   });
 
   it('offers an OPML file sent without a caption for import', async () => {
@@ -32,7 +32,7 @@ describe('a private chat', () => {
   it('takes a city or UTC±N as a time zone', async () => {
     h = await startHarness();
     await h.say(8004, '/tz 北京', /时区已设为 Asia\/Shanghai/);
-    await h.say(8004, '/tz UTC+8', /时区已设为 Etc\/GMT-8/);
+    await h.say(8004, '/tz UTC+8', /时区已设为 UTC\+8。/);
     await h.say(8004, '/tz 火星', /不认识的时区/);
   });
 });

@@ -97,8 +97,9 @@ export interface BotApiServer {
   /** getUpdates calls answered 409 Conflict because another was in flight (Telegram allows one poller per bot). */
   conflicts: number;
   /** Queues a text message from a user; returns its update_id. */
-  message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup' | 'channel'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string } }): number;
+  message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup' | 'channel'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string }; entities?: Array<{ type: string; offset: number; length: number; url?: string }> }): number;
   /** The bot's own membership changed (kicked, left, member). */
+  /** The bot's membership changes (`member`: it was just added). */
   membership(chatId: number, status: 'kicked' | 'left' | 'member'): number;
   callback(chatId: number, data: string, options?: { fromId?: number; chatType?: 'private' | 'group' | 'supergroup' | 'channel' }): number;
   /** The raw update as a webhook would carry it. */
@@ -153,7 +154,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
     },
     message(chatId, text, o = {}) {
       const update_id = nextUpdateId++;
-      const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+      const entities = o.entities ?? (text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined);
       const chatType = o.chatType ?? (chatId > 0 ? 'private' : 'supergroup');
       const doc = o.document ? { document: { file_id: o.document.fileId, file_unique_id: o.document.fileId, file_name: o.document.name, file_size: api.files.get(o.document.fileId)?.length ?? 0 } } : {};
       const reply = o.replyToDocument
@@ -185,7 +186,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
           chat: { id: chatId, type: chatId > 0 ? 'private' : 'supergroup', ...(chatId > 0 ? { first_name: 'T' } : { title: 'G' }) },
           from: { id: 42, is_bot: false, first_name: 'Admin' },
           date: Math.floor(Date.now() / 1000),
-          old_chat_member: { status: 'member', user: bot },
+          old_chat_member: { status: status === 'member' ? 'left' : 'member', user: bot },
           new_chat_member: { status, user: bot, ...(status === 'kicked' ? { until_date: 0 } : {}) },
         },
       });

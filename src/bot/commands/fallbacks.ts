@@ -1,10 +1,9 @@
 // What the bot says to what it does not take as a command, in private chats: a one-line hint, a link offered for /summary, a file offered for /import.
 import type { Telegraf } from 'telegraf';
 import { shortHash } from '../../core/itemKey.js';
-import type { BotContext, BotServices } from '../context.js';
+import { linksInMessage, type BotContext, type BotServices } from '../context.js';
 import { summarize } from './summary.js';
 
-const URL_IN_TEXT = /https?:\/\/[^\s<>"'，。！？、）】」]+/i;
 const OFFER_TTL_MS = 24 * 3_600_000;
 
 export function mountFallbacks(bot: Telegraf<BotContext>, services: BotServices): void {
@@ -27,7 +26,7 @@ export function mountFallbacks(bot: Telegraf<BotContext>, services: BotServices)
     const text = message.text?.trim();
     if (!text) return;
     if (text.startsWith('/')) return ctx.say(ctx.t.unknownCommand);
-    const url = URL_IN_TEXT.exec(text)?.[0];
+    const url = linksInMessage(ctx.message as Parameters<typeof linksInMessage>[0])[0];
     if (url) {
       const key = shortHash(url, 16);
       await services.store.memory.set(`offer:${key}`, url, OFFER_TTL_MS);

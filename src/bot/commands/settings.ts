@@ -1,8 +1,9 @@
 // /mode, /time, /tz, /settings (with buttons) and /digest: how and when a chat receives its articles.
 import type { Telegraf } from 'telegraf';
+import { timeOfDayFrom } from '../../core/timeOfDayInput.js';
 import { TIME_OF_DAY } from '../../config.js';
 import { padClock } from '../../core/localTime.js';
-import { timeZoneFrom } from '../../core/timeZoneInput.js';
+import { timeZoneFrom, zoneLabel } from '../../core/timeZoneInput.js';
 import type { ChatSettings, DeliveryMode } from '../../core/model.js';
 import { escapeHtml } from '../../core/telegramHtml.js';
 import { nextDigestAt } from '../../delivery/dailyDigest.js';
@@ -32,7 +33,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   const settingsMessage = async (ctx: BotContext) => {
     const chat = ctx.chatSettings;
     const feeds = await services.store.subscriptions.countOfChat(chat.id);
-    return { html: ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), escapeHtml(chat.timezone), feeds), keyboard: settingsKeyboard(chat, ctx) };
+    return { html: ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), escapeHtml(zoneLabel(chat.timezone)), feeds), keyboard: settingsKeyboard(chat, ctx) };
   };
   const showSettings = async (ctx: BotContext) => {
     const { html, keyboard } = await settingsMessage(ctx);
@@ -48,11 +49,12 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   });
 
   bot.command('time', async (ctx) => {
-    const time = argsOf(ctx)[0];
-    if (!time || !TIME_OF_DAY.test(time)) return ctx.say(ctx.t.usage.time!);
+    const input = argsOf(ctx).join(' ');
+    const parsed = timeOfDayFrom(input);
+    if (!parsed.ok) return ctx.say(parsed.reason === 'out-of-range' ? ctx.t.timeBad(escapeHtml(input)) : ctx.t.usage.time!);
     if (!(await ctx.requireAdmin())) return;
-    const chat = await save(ctx, { digestTime: padClock(time) });
-    await ctx.say(ctx.t.timeSet(chat.digestTime, escapeHtml(chat.timezone)));
+    const chat = await save(ctx, { digestTime: parsed.time });
+    await ctx.say(ctx.t.timeSet(chat.digestTime, escapeHtml(zoneLabel(chat.timezone))));
   });
 
   bot.command('tz', async (ctx) => {
@@ -62,7 +64,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
     if (!canonical) return ctx.say(ctx.t.tzBad(escapeHtml(tz)));
     if (!(await ctx.requireAdmin())) return;
     await save(ctx, { timezone: canonical });
-    await ctx.say(ctx.t.tzSet(escapeHtml(canonical)));
+    await ctx.say(ctx.t.tzSet(escapeHtml(zoneLabel(canonical))));
   });
 
   bot.command('settings', (ctx) => showSettings(ctx));
@@ -90,7 +92,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   });
 
   bot.command('digest', async (ctx) => {
-    if (!(await ctx.requireAdmin())) return; // it empties the group's queue for everyone
+    if (!(await ctx.requireAdmin(ctx.t.adminOnlyDigest))) return; // it empties the group's queue for everyone
     const count = await services.daily.sendNow(ctx.chat.id);
     if (count === 0) await ctx.say(ctx.t.digestEmpty);
   });

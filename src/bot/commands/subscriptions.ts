@@ -3,8 +3,9 @@ import type { Telegraf } from 'telegraf';
 import type { FeedState } from '../../core/model.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
 import { localClock, localDay } from '../../core/localTime.js';
+import { zoneLabel } from '../../core/timeZoneInput.js';
 import { SubscribeError } from '../../polling/subscribe.js';
-import { argsOf, type BotContext, type BotServices } from '../context.js';
+import { argsOf, linkArgsOf, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
 import { explain, healthReason } from '../userErrors.js';
 
@@ -62,7 +63,7 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
 
   bot.command(['sub', 'subscribe'], async (ctx) => {
     if (!(await ctx.requireAdmin())) return;
-    const all = [...new Set(argsOf(ctx))];
+    const all = [...new Set(linkArgsOf(ctx))];
     if (all.length === 0) return ctx.say(ctx.t.usage.sub!);
     const urls = all.slice(0, MAX_URLS_PER_SUB);
     if (all.length > urls.length) await ctx.say(ctx.t.subTooMany(MAX_URLS_PER_SUB, all.length - urls.length));
@@ -95,9 +96,11 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     await ctx.answerCbQuery(removed ? ctx.t.unsubToast : ctx.t.staleButton).catch(() => {});
     // The list of buttons is edited in place to what the chat follows now.
     const feeds = await feedsOfChat(services, ctx.chat!.id);
-    const text = removed && feed ? ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)) : ctx.t.unsubPick;
+    // What was done (if anything), then the choice left: the header once, whatever was pressed before.
+    const done = removed && feed ? ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)) : undefined;
+    const rest = feeds.length ? ctx.t.unsubPick : ctx.t.listEmpty;
     const markup = feeds.length ? { inline_keyboard: unsubKeyboard(feeds) } : undefined;
-    await ctx.editMessageText(feeds.length ? `${text}\n\n${ctx.t.unsubPick}` : text, { parse_mode: 'HTML', ...(markup ? { reply_markup: markup } : {}) }).catch((error: unknown) => {
+    await ctx.editMessageText(done ? `${done}\n\n${rest}` : rest, { parse_mode: 'HTML', ...(markup ? { reply_markup: markup } : {}) }).catch((error: unknown) => {
       if (!/message is not modified/.test(String((error as Error).message))) services.log.warn('could not edit the unsubscribe buttons', { chatId: ctx.chat!.id, error });
     });
   });
@@ -107,7 +110,8 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     if (feeds.length === 0) return ctx.say(ctx.t.listEmpty);
     const blocks = [ctx.t.listHeader(feeds.length), ...feeds.map((f, i) => `${i + 1}. <b>${link(f.title ?? f.url, f.siteUrl ?? f.url)}</b>\n${escapeHtml(f.url)}\n${health(ctx, f)}`)];
     const llmDown = await services.store.services.down('llm');
-    if (llmDown) blocks.push(ctx.t.llmDown(`${localDay(llmDown.since, ctx.chatSettings.timezone)} ${localClock(llmDown.since, ctx.chatSettings.timezone)}`));
+    const tz = ctx.chatSettings.timezone;
+    if (llmDown) blocks.push(ctx.t.llmDown(escapeHtml(`${localDay(llmDown.since, tz)} ${localClock(llmDown.since, tz)} (${zoneLabel(tz)})`)));
     for (const message of packMessages(blocks, 4000, '\n\n')) await ctx.say(message);
   });
 }

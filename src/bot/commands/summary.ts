@@ -3,14 +3,14 @@ import type { Telegraf } from 'telegraf';
 import { localDay } from '../../core/localTime.js';
 import { hashtags } from '../../core/renderDigest.js';
 import { escapeHtml, link, truncate } from '../../core/telegramHtml.js';
-import { argsOf, type BotContext, type BotServices } from '../context.js';
+import { forTypedUrl } from '../../digests/forTypedUrl.js';
+import { readFeed } from '../../feeds/readFeed.js';
+import { linkArgsOf, linksInMessage, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
 import { explain, withDeadline } from '../userErrors.js';
 
 /** A person waiting for /summary hears within this, whatever the page or the LLM do (the work goes on and is cached). */
 const SUMMARY_DEADLINE_MS = 80_000;
-
-const URL_ONLY = /^\s*(https?:\/\/\S+)\s*$/i;
 
 
 async function underQuota(services: BotServices, ctx: BotContext): Promise<boolean> {
@@ -35,9 +35,12 @@ export async function summarize(services: BotServices, ctx: BotContext, url: str
 /** The digest of one page, answered in the chat that asked. */
 async function answerSummary(services: BotServices, reply: Replier, url: string): Promise<void> {
   try {
-    const outcome = await withDeadline(services.summarizer.forUrl(url), SUMMARY_DEADLINE_MS);
+    const outcome = await withDeadline(forTypedUrl(services.summarizer, url), SUMMARY_DEADLINE_MS);
     if (outcome.kind === 'unreadable') {
       services.log.info('summary: no article on the page', { chatId: reply.chatId, url, reason: outcome.reason });
+      // A feed's address is no article, but plainly something to follow: say how.
+      const feed = await readFeed(services.fetch, outcome.url ?? url).catch(() => undefined);
+      if (feed?.status === 'ok') return reply.say(reply.t.summaryIsFeed(escapeHtml(truncate(feed.feed.title || feed.url, 100)), escapeHtml(feed.url)));
       return reply.say(reply.t.summaryUnreadable);
     }
     const d = outcome.digest;
@@ -46,7 +49,7 @@ async function answerSummary(services: BotServices, reply: Replier, url: string)
       [
         `<b>${link(truncate(d.title || outcome.title, 200), outcome.url ?? url)}</b>`,
         d.summary.length > 160 ? `<blockquote expandable>${summary}</blockquote>` : `<blockquote>${summary}</blockquote>`,
-        `${reply.lang === 'en' ? 'TL;DR' : '总结'}: ${escapeHtml(d.tldr)}`,
+        `${reply.lang === 'en' ? 'TL;DR: ' : '总结：'}${escapeHtml(d.tldr)}`,
         escapeHtml(hashtags(d.tags)),
       ].join('\n'),
     );
@@ -59,12 +62,16 @@ async function answerSummary(services: BotServices, reply: Replier, url: string)
 export function mountSummaryCommands(bot: Telegraf<BotContext>, services: BotServices): void {
   services.requests.handle('summary', (job, reply) => answerSummary(services, reply, job.payload.url as string));
   bot.command('summary', async (ctx) => {
-    const url = argsOf(ctx)[0];
+    const url = linkArgsOf(ctx)[0];
     if (!url) return ctx.say(ctx.t.usage.summary!);
     return summarize(services, ctx, url);
   });
-  bot.hears(URL_ONLY, async (ctx, next) => {
-    if (ctx.chat.type !== 'private') return next();
-    return summarize(services, ctx, ctx.match[1]!);
+  // In a private chat, a message that is one link and nothing else (punctuation and brackets aside) is a /summary.
+  bot.on('text', async (ctx, next) => {
+    if (ctx.chat.type !== 'private' || ctx.message.text.startsWith('/')) return next();
+    const [link, ...more] = linksInMessage({ text: ctx.message.text });
+    const rest = link ? ctx.message.text.replace(link, '').replace(/[\s，。、；：！？（）【】《》「」『』“”‘’()[\]<>"'.,;:!?]/gu, '') : 'x';
+    if (!link || more.length > 0 || rest !== '') return next();
+    return summarize(services, ctx, link);
   });
 }
