@@ -81,6 +81,23 @@ export async function runSummary(config: Config, log: Logger, url: string, optio
   }
 }
 
+/** How long `check` waits for Telegram's getMe: a blocked api.telegram.org often accepts the connection and never answers. */
+const TELEGRAM_CHECK_MS = 15_000;
+/** And for the LLM: its own timeout, at most 30 s, and a few seconds for the client's quick retries to say what failed. */
+const LLM_CHECK_MAX_MS = 30_000;
+const LLM_CHECK_GRACE_MS = 5_000;
+
+class NoAnswer extends Error {}
+
+/** `work`, or a NoAnswer after `ms` (the request itself is abandoned; the command exits anyway). */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswer(`no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export async function runCheck(config: Config, log: Logger): Promise<number> {
   let ok = true;
   const line = (good: boolean, text: string) => {
@@ -98,17 +115,18 @@ export async function runCheck(config: Config, log: Logger): Promise<number> {
   if (!config.telegram.token) line(false, 'TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)');
   else {
     try {
-      const me = await new Telegram(config.telegram.token, { apiRoot: config.telegram.apiRoot } as never).getMe();
+      const me = await within(new Telegram(config.telegram.token, { apiRoot: config.telegram.apiRoot } as never).getMe(), TELEGRAM_CHECK_MS);
       line(true, `Telegram: this is @${me.username}`);
     } catch (error) {
-      line(false, `Telegram at ${config.telegram.apiRoot}: ${(error as Error).message} (is the token right?)`);
+      if (error instanceof NoAnswer) line(false, `Telegram at ${config.telegram.apiRoot}: ${error.message} (is it reachable from this machine? TELEGRAM_API_ROOT can name a Bot API server that is)`);
+      else line(false, `Telegram at ${config.telegram.apiRoot}: ${(error as Error).message} (is the token right?)`);
     }
   }
   if (!app) return 1;
   if (!config.llm.apiKey) line(false, 'OPENAI_API_KEY is not set: articles would go out without digests');
   else {
     try {
-      await app.llm.ping();
+      await within(app.llm.ping(), Math.min(config.llm.timeoutMs, LLM_CHECK_MAX_MS) + LLM_CHECK_GRACE_MS);
       line(true, `LLM ${config.llm.model} at ${config.llm.baseUrl ?? 'OpenAI'} answers`);
     } catch (error) {
       line(false, `LLM ${config.llm.model} at ${config.llm.baseUrl ?? 'OpenAI'}: ${(error as Error).message}`);

@@ -240,3 +240,23 @@ describe('failed', () => {
     await again.close();
   });
 });
+
+describe('check against services that never answer', () => {
+  it('ends within its own deadlines, saying which did not answer', async () => {
+    // Accepts connections and never answers: what a blocked api.telegram.org often does.
+    const { createServer } = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const root = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const r = await run(['check'], { TELEGRAM_BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: root, OPENAI_BASE_URL: `${root}/v1`, LLM_TIMEOUT_SECONDS: '3' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^FAIL Telegram at http:\/\/127\.0\.0\.1:\d+: no answer within 15 s/m);
+      expect(r.stdout).toMatch(/^FAIL LLM .*: (no answer within \d+ s|.*timed out.*)/im);
+    } finally {
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+  }, 45_000);
+});

@@ -42,6 +42,13 @@ describe('links as people type them', () => {
     await h.say(9105, `/summary ${h.web.url('/a.xml')}`, /这是一个订阅源（源a），不是一篇文章。要订阅它的新文章，请发送：\n\/sub http/);
   });
 
+  it('refuses what needs no network at once, without a “checking…” note first', async () => {
+    const sub = await h.say(9106, '/sub not-a-url', /无法订阅 not-a-url：这不是一个有效的网址/);
+    const summary = await h.say(9106, '/summary http://10.0.0.1/', /不能访问这个地址/);
+    for (const m of [...sub, ...summary]) expect(m.edited).toBeFalsy(); // answered directly, not a progress note edited into the answer
+    expect(h.api.sentTo(9106).map((m) => m.text).join('\n')).not.toMatch(/正在|⏳/);
+  });
+
   it('offers a digest of a link behind words in a forwarded post (a text_link entity)', async () => {
     const text = '今日推荐：点这里阅读';
     h.api.message(9104, text, { entities: [{ type: 'text_link', offset: 5, length: 5, url: h.web.url('/page') }] });

@@ -4,6 +4,7 @@ import type { FeedState } from '../../core/model.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
 import { localClock, localDay } from '../../core/localTime.js';
 import { zoneLabel } from '../../core/timeZoneInput.js';
+import { obviousRefusal } from '../../feeds/obviousRefusal.js';
 import { SubscribeError } from '../../polling/subscribe.js';
 import { argsOf, linkArgsOf, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
@@ -65,8 +66,16 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     if (!(await ctx.requireAdmin())) return;
     const all = [...new Set(linkArgsOf(ctx))];
     if (all.length === 0) return ctx.say(ctx.t.usage.sub!);
-    const urls = all.slice(0, MAX_URLS_PER_SUB);
-    if (all.length > urls.length) await ctx.say(ctx.t.subTooMany(MAX_URLS_PER_SUB, all.length - urls.length));
+    const taken = all.slice(0, MAX_URLS_PER_SUB);
+    if (all.length > taken.length) await ctx.say(ctx.t.subTooMany(MAX_URLS_PER_SUB, all.length - taken.length));
+    // What needs no fetch to refuse (words that are no address, a private IP) is answered at once, with no "checking…" note.
+    const refused = taken.flatMap((u) => {
+      const error = obviousRefusal(u, services.config.fetch.allowPrivate);
+      return error ? [ctx.t.subFailed(escapeHtml(u), escapeHtml(explain(error, ctx.lang, services.log, { chatId: ctx.chat.id, url: u })))] : [];
+    });
+    if (refused.length > 0) for (const message of packMessages(refused, 4000, '\n\n')) await ctx.say(message);
+    const urls = taken.filter((u) => !obviousRefusal(u, services.config.fetch.allowPrivate));
+    if (urls.length === 0) return;
     // Feeds the bot already polls are followed at once (one insert); only new ones need a fetch, in the background.
     const known = await Promise.all(urls.map((u) => services.subscriber.known(u).catch(() => undefined)));
     if (known.every(Boolean)) return void (await subscribeAll(services, replierOf(ctx), urls));

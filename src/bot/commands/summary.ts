@@ -4,6 +4,7 @@ import { localDay } from '../../core/localTime.js';
 import { hashtags } from '../../core/renderDigest.js';
 import { escapeHtml, link, truncate } from '../../core/telegramHtml.js';
 import { forTypedUrl } from '../../digests/forTypedUrl.js';
+import { obviousRefusal } from '../../feeds/obviousRefusal.js';
 import { readFeed } from '../../feeds/readFeed.js';
 import { linkArgsOf, linksInMessage, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
@@ -21,6 +22,9 @@ async function underQuota(services: BotServices, ctx: BotContext): Promise<boole
 }
 
 export async function summarize(services: BotServices, ctx: BotContext, url: string): Promise<void> {
+  // Refused at once, with no "reading…" note first, when no fetch is needed to know (no address, a private IP) — and no quota spent.
+  const refusal = obviousRefusal(url, services.config.fetch.allowPrivate);
+  if (refusal) return ctx.say(ctx.t.summaryFailed(escapeHtml(explain(refusal, ctx.lang, services.log, { chatId: ctx.chat!.id, url }))));
   if (!(await underQuota(services, ctx))) return ctx.say(ctx.t.summaryQuota(services.config.delivery.summaryPerUserPerDay));
   await ctx.progress(ctx.t.summaryWorking, { reply: true });
   const replyTo = ctx.message?.message_id;
