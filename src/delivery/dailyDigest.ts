@@ -57,10 +57,10 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
         if (due.length === 0) return sent;
         // A page of chats at a time: their entries in one read; their digests, what those held and their next instants in one
         // transaction, so a crash anywhere leaves either all of it or none (and the re-claim makes the same ids again).
-        const wanted = due.filter((c) => c.active && c.mode !== 'instant');
-        const byChat = await deps.daily.ofChats(wanted.map((c) => c.id));
+        const wanted = new Set(due.filter((c) => c.active && c.mode !== 'instant').map((c) => c.id));
+        const byChat = await deps.daily.ofChats([...wanted]);
         const pages: DigestPage[] = due.map((chat) => {
-          const entries = wanted.includes(chat) ? (byChat.get(chat.id) ?? []) : [];
+          const entries = wanted.has(chat.id) ? (byChat.get(chat.id) ?? []) : [];
           return {
             chatId: chat.id,
             // The digest's identity is the instant it was due: a chat that moves its time or zone never reuses an old digest's ids.

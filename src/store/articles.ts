@@ -1,7 +1,7 @@
 // The articles and pending_digests tables: what arrived, and which (feed, article) still waits for its digest; workers claim due rows.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Article, PendingDigest } from '../core/model.js';
-import { chunks, dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
+import { attemptGivenBack, chunks, dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
 import { pruneInBatches } from './prune.js';
 import type { Dialect } from './database.js';
 import type { ArticlesTable, Database, PendingDigestsTable } from './schema.js';
@@ -181,7 +181,7 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
     async release(p, owner) {
       await db
         .updateTable('pending_digests')
-        .set((eb) => ({ claimed_until: 0, claimed_by: null, attempts: sql<number>`CASE WHEN ${eb.ref('attempts')} > 0 THEN ${eb.ref('attempts')} - 1 ELSE 0 END` }))
+        .set({ claimed_until: 0, claimed_by: null, attempts: attemptGivenBack('attempts') })
         .where('feed_id', '=', p.feedId)
         .where('article_key', '=', p.articleKey)
         .where('claimed_by', '=', owner)

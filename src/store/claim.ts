@@ -27,6 +27,11 @@ export function dbNowPlus(dialect: Dialect, ms: number): RawBuilder<number> {
   return sql<number>`(${dbNow(dialect)} + ${Math.round(ms)})`;
 }
 
+/** A claim let go without an outcome gives its attempt back (never below 0): `column - 1`. */
+export function attemptGivenBack(column: 'attempts' | 'poll_attempts'): RawBuilder<number> {
+  return sql<number>`CASE WHEN ${sql.ref(column)} > 0 THEN ${sql.ref(column)} - 1 ELSE 0 END`;
+}
+
 /** Adds `FOR UPDATE SKIP LOCKED` where the engine has it, so replicas picking at once never pick the same row. */
 export function skipLocked<DB extends Database, TB extends keyof DB, O>(dialect: Dialect, query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O> {
   return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;

@@ -1,7 +1,7 @@
 // The feeds table: a feed's polling state, claimed by one poll worker at a time, changed field by field (never a snapshot written back).
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { FeedState } from '../core/model.js';
-import { dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
+import { attemptGivenBack, dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
 import type { Dialect } from './database.js';
 import type { Database, FeedsTable } from './schema.js';
 
@@ -176,7 +176,7 @@ export function createFeedQueries(db: Kysely<Database>, dialect: Dialect): FeedQ
     async release(id, owner) {
       await db
         .updateTable('feeds')
-        .set((eb) => ({ claimed_until: 0, claimed_by: null, poll_attempts: sql<number>`CASE WHEN ${eb.ref('poll_attempts')} > 0 THEN ${eb.ref('poll_attempts')} - 1 ELSE 0 END` }))
+        .set({ claimed_until: 0, claimed_by: null, poll_attempts: attemptGivenBack('poll_attempts') })
         .where('id', '=', id)
         .where('claimed_by', '=', owner)
         .execute();

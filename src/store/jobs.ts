@@ -1,6 +1,6 @@
 // The jobs table: slow work people asked for, claimed by any replica that knows its kind, never two of one chat's at once; failed jobs are kept.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
+import { attemptGivenBack, dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
 import type { Dialect } from './database.js';
 import type { Database, JobsTable } from './schema.js';
 
@@ -47,8 +47,6 @@ function jobOf(r: Selectable<JobsTable>): Job {
   if (r.last_error !== null) job.lastError = r.last_error;
   return job;
 }
-
-const decrement = sql<number>`CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END`;
 
 export function createJobQueries(db: Kysely<Database>, dialect: Dialect): JobQueries {
   return {
@@ -106,7 +104,7 @@ export function createJobQueries(db: Kysely<Database>, dialect: Dialect): JobQue
       await db.updateTable('jobs').set({ run_at: runAt, last_error: error, claimed_until: 0, claimed_by: null }).where('id', '=', id).where('claimed_by', '=', owner).execute();
     },
     async release(id, owner) {
-      await db.updateTable('jobs').set({ attempts: decrement, claimed_until: 0, claimed_by: null }).where('id', '=', id).where('claimed_by', '=', owner).execute();
+      await db.updateTable('jobs').set({ attempts: attemptGivenBack('attempts'), claimed_until: 0, claimed_by: null }).where('id', '=', id).where('claimed_by', '=', owner).execute();
     },
     async fail(id, owner, f) {
       await db

@@ -69,12 +69,12 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     const taken = all.slice(0, MAX_URLS_PER_SUB);
     if (all.length > taken.length) await ctx.say(ctx.t.subTooMany(MAX_URLS_PER_SUB, all.length - taken.length));
     // What needs no fetch to refuse (words that are no address, a private IP) is answered at once, with no "checking…" note.
-    const refused = taken.flatMap((u) => {
-      const error = obviousRefusal(u, services.config.fetch.allowPrivate);
-      return error ? [ctx.t.subFailed(escapeHtml(u), escapeHtml(explain(error, ctx.lang, services.log, { chatId: ctx.chat.id, url: u })))] : [];
-    });
+    const checked = taken.map((u) => ({ u, error: obviousRefusal(u, services.config.fetch.allowPrivate) }));
+    const refused = checked.flatMap(({ u, error }) =>
+      error ? [ctx.t.subFailed(escapeHtml(u), escapeHtml(explain(error, ctx.lang, services.log, { chatId: ctx.chat.id, url: u })))] : [],
+    );
     if (refused.length > 0) for (const message of packMessages(refused, 4000, '\n\n')) await ctx.say(message);
-    const urls = taken.filter((u) => !obviousRefusal(u, services.config.fetch.allowPrivate));
+    const urls = checked.filter(({ error }) => !error).map(({ u }) => u);
     if (urls.length === 0) return;
     // Feeds the bot already polls are followed at once (one insert); only new ones need a fetch, in the background.
     const known = await Promise.all(urls.map((u) => services.subscriber.known(u).catch(() => undefined)));
