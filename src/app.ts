@@ -5,14 +5,14 @@ import { deactivateChat, migrateChat } from './delivery/chatLifecycle.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
 import { createFanOut } from './delivery/fanOut.js';
 import { noticeFailingFeed, noticeFloodedFeed } from './delivery/feedHealth.js';
-import { createLlmHealth } from './delivery/serviceNotices.js';
+import { createLlmHealth, type LlmHealth } from './delivery/serviceNotices.js';
 import { createSender, type Sender, type TelegramApi } from './delivery/sender.js';
 import { createArchive } from './digests/archive.js';
 import { createDigestStage, type DigestStage } from './digests/digestStage.js';
 import { createLlmClient, LlmError, type LlmClient } from './digests/llmClient.js';
 import { loadDigestPrompt } from './digests/prompt.js';
 import { createSummarizer, type Summarizer } from './digests/summarize.js';
-import { createTokenBudget } from './digests/tokenBudget.js';
+import { BUDGET_SPENT, createTokenBudget } from './digests/tokenBudget.js';
 import { createSafeFetch, type SafeFetch } from './feeds/safeFetch.js';
 import type { Logger } from './log.js';
 import { createPollStage, type PollStage } from './polling/pollStage.js';
@@ -32,6 +32,8 @@ export interface App {
   summarizer: Summarizer;
   polls: PollStage;
   digests: DigestStage;
+  /** The LLM's outage and recovery, told to the admins; `probe` asks it while it is down. */
+  llmHealth: LlmHealth;
   sender: Sender;
   daily: DailyDigest;
   subscriber: Subscriber;
@@ -116,6 +118,19 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     },
   });
   const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, onQueued: () => sender.wake(), log, now });
+  const llmHealth = createLlmHealth({
+    services: store.services,
+    sender,
+    chats: store.chats,
+    adminIds: config.adminIds,
+    ping: () => llm.ping(),
+    onRecovered: async () => {
+      const due = await store.articles.retryWaitingNow(now(), BUDGET_SPENT);
+      if (due > 0) digests.wake();
+    },
+    log,
+    now,
+  });
   const digests = createDigestStage({
     articles: store.articles,
     summarizer,
@@ -125,7 +140,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     fallbackAfterMs: config.llm.fallbackAfterMs,
     concurrency: config.llm.concurrency,
     owner,
-    llmHealth: createLlmHealth({ services: store.services, sender, adminIds: config.adminIds, log, now }),
+    llmHealth,
   });
   const health = { feeds: store.feeds, subscriptions: store.subscriptions, chats: store.chats, sender, log, now };
   const polls = createPollStage({
@@ -169,6 +184,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     summarizer,
     polls,
     digests,
+    llmHealth,
     sender,
     daily,
     subscriber,

@@ -55,7 +55,7 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   const token = needToken(config);
   const telegram = new Telegram(token, { apiRoot: config.telegram.apiRoot, webhookReply: false } as never);
   const app = await createApp(config, log, { telegram, ...(options.now ? { now: options.now } : {}) });
-  const requests = createRequests({ jobs: app.store.jobs, sender: app.sender, log, now: app.now, owner: app.owner });
+  const requests = createRequests({ jobs: app.store.jobs, sender: app.sender, log, now: app.now, owner: app.owner, typing: (chatId) => telegram.sendChatAction(chatId, 'typing') });
   if (app.store.dialect === 'sqlite') {
     // An SQLite file serves one bot process: a job still held was held by a run that died, and its user is waiting.
     const released = await app.store.jobs.releaseAll();
@@ -66,12 +66,15 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   const startedAt = Date.now();
   const tick = async () => {
     await app.daily.tick();
+    await app.llmHealth.probe();
     app.digests.wake();
   };
 
   // Every replica ticks: the stages share the work through claims, not through a leader.
   scheduler.add('poll', config.poll.cron, async () => app.polls.tick());
   scheduler.add('minute', '* * * * *', tick);
+  // While the LLM is marked down, a tiny request every 15 s notices its recovery (not the digests' growing backoff).
+  scheduler.add('llm-probe', '*/15 * * * * *', async () => app.llmHealth.probe());
   scheduler.add('prune', '17 3 * * *', async () => log.info('expired rows pruned', await app.store.prune(Date.now())), 30 * 60_000);
   await app.start();
   requests.start();

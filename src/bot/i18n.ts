@@ -38,17 +38,19 @@ export type Texts = {
   groupWelcome: string;
   subWorking: (n: number) => string;
   subTooMany: (max: number, dropped: number) => string;
-  importTooMany: (max: number, dropped: number) => string;
   subAdded: (title: string, url: string) => string;
   subAlready: (title: string) => string;
   subDiscovered: (page: string) => string;
   subFailed: (input: string, reason: string) => string;
   subLimit: (max: number) => string;
+  subOverCap: (max: number, list: string) => string;
   unsubDone: (title: string) => string;
   unsubUnknown: (what: string) => string;
   unsubPick: string;
   /** Toasts for button presses. */
   saved: string;
+  /** A settings button for what is already chosen. */
+  alreadySet: string;
   unsubToast: string;
   staleButton: string;
   listEmpty: string;
@@ -57,6 +59,8 @@ export type Texts = {
   healthNew: string;
   healthFailing: (count: number, error: string) => string;
   summaryWorking: string;
+  /** The note of a /summary that waits behind `n` other requests of the chat. */
+  summaryQueued: (n: number) => string;
   summaryUnreadable: string;
   /** /summary of a feed's address: it is followed, not digested. */
   summaryIsFeed: (title: string, url: string) => string;
@@ -74,7 +78,15 @@ export type Texts = {
   exportCaption: (n: number) => string;
   importNeedsFile: string;
   importWorking: (n: number) => string;
-  importReport: (added: number, already: number, failed: Array<[string, string]>) => string;
+  importReport: (added: number, already: number, failed: number, left: number) => string;
+  /** Heads the outlines left out because the chat follows as many feeds as it may. */
+  importOverCap: (max: number, n: number) => string;
+  /** Heads the outlines past the number one file may bring. */
+  importPastFile: (max: number, n: number) => string;
+  /** Heads the outlines that failed for one reason. */
+  importFailedGroup: (reason: string, n: number) => string;
+  importMore: (n: number) => string;
+  importLeftCaption: (n: number) => string;
   importBadFile: (reason: string) => string;
   opmlReasons: { tooLarge: string; notOpml: string; empty: string };
   modeNames: Record<'instant' | 'daily' | 'both', string>;
@@ -109,16 +121,17 @@ export const TEXTS: Record<Lang, Texts> = {
     adminOnlyDigest: '只有管理员可以立即发送每日摘要（它会清空全群等待中的摘要）。',
     groupWelcome: '👋 你好！我会把订阅源的新文章做成中文摘要发到这个群。群管理员发送 /sub 网址 订阅，/list 查看，/settings 设置；只有管理员可以修改订阅和设置。发送 /help 查看全部命令。',
     saved: '已保存',
+    alreadySet: '已经是这个设置了',
     unsubToast: '已取消订阅',
     staleButton: '这个按钮已过期，请重新发送 /unsub 查看当前订阅。',
     subWorking: (n) => `正在检查 ${n} 个源……`,
     subTooMany: (max, dropped) => `一次最多订阅 ${max} 个网址，后面的 ${dropped} 个没有处理，请分批发送。`,
-    importTooMany: (max, dropped) => `一个文件最多导入 ${max} 个源，后面的 ${dropped} 个没有导入，请拆成几个文件。`,
     subAdded: (title, url) => `✅ 已订阅 <b>${title}</b>\n${url}\n之后的新文章会推送到这里（不推送旧文章）。`,
     subAlready: (title) => `已经订阅过 <b>${title}</b>。`,
     subDiscovered: (page) => `（从网页 ${page} 中找到了订阅源）`,
     subFailed: (input, reason) => `❌ 无法订阅 ${input}：${reason}`,
     subLimit: (max) => `每个对话最多订阅 ${max} 个源。`,
+    subOverCap: (max, list) => `❌ 每个对话最多订阅 ${max} 个源，已经订满，这些没有订阅（先用 /unsub 取消一些再试）：\n${list}`,
     unsubDone: (title) => `已取消订阅 <b>${title}</b>。`,
     unsubUnknown: (what) => `没有找到订阅：${what}。发送 /list 查看编号。`,
     unsubPick: '选择要取消的订阅：',
@@ -128,6 +141,7 @@ export const TEXTS: Record<Lang, Texts> = {
     healthNew: '等待首次抓取',
     healthFailing: (count, error) => `⚠️ 连续失败 ${count} 次：${error}`,
     summaryWorking: '⏳ 正在读取并生成摘要……',
+    summaryQueued: (n) => `⏳ 已排队：前面还有 ${n} 个请求，完成后会接着读取这个网页并生成摘要。`,
     summaryUnreadable: '这个网页上没有可以读取的文章正文，没有生成摘要。',
     summaryIsFeed: (title, url) => `这是一个订阅源（${title}），不是一篇文章。要订阅它的新文章，请发送：\n/sub ${url}`,
     summaryFailed: (reason) => `生成摘要失败：${reason}`,
@@ -138,13 +152,17 @@ export const TEXTS: Record<Lang, Texts> = {
     timeBad: (input) => `没有“${input}”这个时间：小时是 0–23，分钟是 0–59。例如 /time 08:30 或 /time 晚上9点。`,
     tzSet: (tz) => `时区已设为 ${tz}。`,
     tzBad: (tz) => `不认识的时区：${tz}。可以写城市（北京、东京、纽约、London）、时差（UTC+8），或 IANA 名称（Asia/Shanghai）。`,
-    settings: (mode, time, tz, feeds) => `⚙️ 设置\n推送方式：${mode}\n每日摘要：${time}（${tz}）\n订阅数：${feeds}`,
+    settings: (mode, time, tz, feeds) => `⚙️ 设置\n推送方式：${mode}\n每日摘要：${time}（${tz}）\n订阅数：${feeds}\n\n其他时间用 /time（如 /time 9:30），其他时区用 /tz（如 /tz 柏林、/tz UTC+8）。`,
     exportEmpty: '没有可导出的订阅。',
     exportCaption: (n) => `共 ${n} 个订阅的 OPML 文件。`,
     importNeedsFile: '请发送 OPML 文件，并在说明中写 /import（或回复该文件发送 /import）。',
     importWorking: (n) => `正在导入 ${n} 个源……`,
-    importReport: (added, already, failed) =>
-      `导入完成：新增 ${added} 个，已订阅 ${already} 个，失败 ${failed.length} 个。` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}：${r}`).join('\n') : ''),
+    importReport: (added, already, failed, left) => `导入完成：新增 ${added} 个，已订阅 ${already} 个，失败 ${failed} 个${left ? `，未导入 ${left} 个` : ''}。`,
+    importOverCap: (max, n) => `📦 每个对话最多订阅 ${max} 个源，已经订满，下面 ${n} 个没有导入（先用 /unsub 取消一些订阅，再导入它们）：`,
+    importPastFile: (max, n) => `📄 一个文件最多读取 ${max} 个源，后面 ${n} 个没有读取：`,
+    importFailedGroup: (reason, n) => `❌ ${reason}（${n} 个）：`,
+    importMore: (n) => `……还有 ${n} 个。没有导入的源都在附件 not-imported.opml 里，可以之后再导入。`,
+    importLeftCaption: (n) => `没有导入的 ${n} 个源`,
     importBadFile: (reason) => `无法读取这个文件：${reason}`,
     opmlReasons: { tooLarge: '文件超过 1 MB', notOpml: '这不是 OPML 文件', empty: '文件里没有订阅源' },
     modeNames: { instant: '即时推送', daily: '每日摘要', both: '即时 + 每日' },
@@ -185,16 +203,17 @@ export const TEXTS: Record<Lang, Texts> = {
     adminOnlyDigest: 'Only administrators can send the daily digest early (it empties the waiting digest for the whole group).',
     groupWelcome: '👋 Hello! I post Chinese digests of new articles from feeds to this group. Administrators send /sub with a feed link to follow it, /list to see the feeds, /settings to change them; only administrators can change feeds and settings. Send /help for all commands.',
     saved: 'Saved',
+    alreadySet: 'Already set that way',
     unsubToast: 'Unsubscribed',
     staleButton: 'This button is out of date; send /unsub to see your feeds now.',
     subWorking: (n) => (n === 1 ? 'Checking the feed…' : `Checking ${n} feeds…`),
     subTooMany: (max, dropped) => `At most ${max} URLs at once: the last ${dropped} were left out; please send them separately.`,
-    importTooMany: (max, dropped) => `At most ${max} feeds per file: the last ${dropped} were not imported; please split the file.`,
     subAdded: (title, url) => `✅ Following <b>${title}</b>\n${url}\nNew articles will arrive here (no backlog).`,
     subAlready: (title) => `Already following <b>${title}</b>.`,
     subDiscovered: (page) => `(found on the page ${page})`,
     subFailed: (input, reason) => `❌ Cannot follow ${input}: ${reason}`,
     subLimit: (max) => `A chat can follow at most ${max} feeds.`,
+    subOverCap: (max, list) => `❌ A chat can follow at most ${max} feeds and this one is full; not followed (unfollow some with /unsub, then try again):\n${list}`,
     unsubDone: (title) => `Unfollowed <b>${title}</b>.`,
     unsubUnknown: (what) => `No such subscription: ${what}. See /list for the numbers.`,
     unsubPick: 'Pick a feed to unfollow:',
@@ -204,6 +223,7 @@ export const TEXTS: Record<Lang, Texts> = {
     healthNew: 'not fetched yet',
     healthFailing: (count, error) => `⚠️ failed ${count === 1 ? 'once' : `${count} times in a row`}: ${error}`,
     summaryWorking: '⏳ Reading the page and writing a digest…',
+    summaryQueued: (n) => `⏳ Queued: ${n === 1 ? 'one request is' : `${n} requests are`} ahead of this one; the page is read and digested right after.`,
     summaryUnreadable: 'There is no article text to read on this page; no digest.',
     summaryIsFeed: (title, url) => `This is a feed (${title}), not an article. To follow its new articles, send:\n/sub ${url}`,
     summaryFailed: (reason) => `No digest: ${reason}`,
@@ -214,13 +234,17 @@ export const TEXTS: Record<Lang, Texts> = {
     timeBad: (input) => `There is no time “${input}”: hours go from 0 to 23, minutes from 0 to 59. For example /time 08:30 or /time 9pm.`,
     tzSet: (tz) => `Time zone set to ${tz}.`,
     tzBad: (tz) => `Unknown time zone: ${tz}. Write a city (Beijing, Tokyo, New York), an offset (UTC+8) or an IANA name (Asia/Shanghai).`,
-    settings: (mode, time, tz, feeds) => `⚙️ Settings\nDelivery: ${mode}\nDaily digest: ${time} (${tz})\nFeeds: ${feeds}`,
+    settings: (mode, time, tz, feeds) => `⚙️ Settings\nDelivery: ${mode}\nDaily digest: ${time} (${tz})\nFeeds: ${feeds}\n\nAnother time with /time (e.g. /time 9:30), another zone with /tz (e.g. /tz Berlin, /tz UTC-5).`,
     exportEmpty: 'No feeds to export.',
     exportCaption: (n) => (n === 1 ? 'OPML with 1 feed.' : `OPML with ${n} feeds.`),
     importNeedsFile: 'Send an OPML file with /import as its caption (or reply /import to the file).',
     importWorking: (n) => (n === 1 ? 'Importing 1 feed…' : `Importing ${n} feeds…`),
-    importReport: (added, already, failed) =>
-      `Import done: ${added} added, ${already} already followed, ${failed.length} failed.` + (failed.length ? '\n' + failed.map(([u, r]) => `• ${u}: ${r}`).join('\n') : ''),
+    importReport: (added, already, failed, left) => `Import done: ${added} added, ${already} already followed, ${failed} failed${left ? `, ${left} not imported` : ''}.`,
+    importOverCap: (max, n) => `📦 A chat can follow at most ${max} feeds and this one is full: ${n === 1 ? 'this one was' : `these ${n} were`} not imported (unfollow some with /unsub, then import them):`,
+    importPastFile: (max, n) => `📄 At most ${max} feeds are read from one file; ${n === 1 ? 'this one was' : `these ${n} were`} not read:`,
+    importFailedGroup: (reason, n) => `❌ ${reason} (${n}):`,
+    importMore: (n) => `…and ${n} more. Every feed not imported is in the attached not-imported.opml, to import later.`,
+    importLeftCaption: (n) => (n === 1 ? 'The feed not imported' : `The ${n} feeds not imported`),
     importBadFile: (reason) => `Cannot read this file: ${reason}`,
     opmlReasons: { tooLarge: 'it is larger than 1 MB', notOpml: 'it is not an OPML file', empty: 'it lists no feeds' },
     modeNames: { instant: 'instant', daily: 'daily digest', both: 'instant + daily' },

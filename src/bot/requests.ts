@@ -48,7 +48,12 @@ export interface RequestsDeps {
   concurrency?: number;
   /** How long a claim lives without a heartbeat (tests shorten it). */
   holdMs?: number;
+  /** Shows "typing…" in a chat (Telegram keeps it about 5 s): the user sees their request being worked on. */
+  typing?: (chatId: number) => Promise<unknown>;
 }
+
+/** Telegram shows a chat action for about 5 s: renewed a little sooner while the work goes on. */
+const TYPING_EVERY_MS = 4_500;
 
 /** A job's claim outlives three missed heartbeats; a crashed replica's jobs come back after it. */
 const HOLD_MS = 90_000;
@@ -97,6 +102,10 @@ export function createRequests(deps: RequestsDeps): Requests {
       return giveUp(job, payload, job.lastError ?? `its last tries stopped the bot's process`);
     }
     const started = deps.now();
+    const typing = deps.typing;
+    const showTyping = () => void typing?.(job.chatId).catch((error: unknown) => deps.log.debug('chat action refused', { chatId: job.chatId, error }));
+    showTyping();
+    const typingTimer = typing ? setInterval(showTyping, TYPING_EVERY_MS) : undefined;
     try {
       await handler({ ...job, payload }, replierFor(deps.sender, job.chatId, payload.lang ?? 'zh', `j:${job.id}`, payload.replyTo, payload.progressId));
       if (!(await deps.jobs.done(job.id, deps.owner))) deps.log.warn('job finished after its claim was lost', { jobId: job.id, kind: job.kind });
@@ -111,6 +120,8 @@ export function createRequests(deps: RequestsDeps): Requests {
       deps.log.error('job failed', { jobId: job.id, kind: job.kind, chatId: job.chatId, attempts: job.attempts, error });
       if (job.attempts >= MAX_JOB_ATTEMPTS) return giveUp(job, payload, message);
       await deps.jobs.retryAt(job.id, deps.owner, deps.now() + 30_000 * 2 ** job.attempts, message);
+    } finally {
+      clearInterval(typingTimer);
     }
   };
 

@@ -2,9 +2,12 @@
 import { localDay, nextLocalMidnight } from '../core/localTime.js';
 import type { Quotas } from '../store/quotas.js';
 
+/** How a spent budget's error begins (the store tells budget waits from failure retries by it). */
+export const BUDGET_SPENT = 'the daily LLM token budget is spent';
+
 export class BudgetExhaustedError extends Error {
   constructor(readonly resumeAt: number) {
-    super(`the daily LLM token budget is spent; digests resume at ${new Date(resumeAt).toISOString()}`);
+    super(`${BUDGET_SPENT}; digests resume at ${new Date(resumeAt).toISOString()}`);
     this.name = 'BudgetExhaustedError';
   }
 }

@@ -19,6 +19,8 @@ export interface ArticleQueries {
   renew(keys: Array<Pick<PendingDigest, 'feedId' | 'articleKey'>>, claim: Claimant): Promise<number>;
   /** The digest failed: try again at `nextAttemptAt`; the claim is released (by its owner only). */
   retryLater(p: PendingDigest, owner: string, fields: { nextAttemptAt: number; error: string }): Promise<void>;
+  /** The LLM answers again: digests waiting for a retry after a failure are due at `now`, but those whose error begins with `unless` (a spent budget). */
+  retryWaitingNow(now: number, unless: string): Promise<number>;
   /** Lets go without an outcome (the store failed): the claim's attempt is not counted. */
   release(p: PendingDigest, owner: string): Promise<void>;
   /** Given up: kept with its error under `failureId` for operators, never claimed again until revived. */
@@ -177,6 +179,18 @@ export function createArticleQueries(db: Kysely<Database>, dialect: Dialect): Ar
         .where('article_key', '=', p.articleKey)
         .where('claimed_by', '=', owner)
         .execute();
+    },
+    async retryWaitingNow(now, unless) {
+      const r = await db
+        .updateTable('pending_digests')
+        .set({ next_attempt_at: now })
+        .where('next_attempt_at', '>', now)
+        .where('attempts', '>', 0)
+        .where('failed_at', 'is', null)
+        .where('claimed_until', '<', dbNow(dialect))
+        .where((eb) => eb.or([eb('last_error', 'is', null), eb('last_error', 'not like', `${unless.replace(/[%_\\]/g, '')}%`)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
     },
     async release(p, owner) {
       await db

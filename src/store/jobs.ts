@@ -38,8 +38,8 @@ export interface JobQueries {
    * a dead run's, and a person's request should not wait for it to lapse.
    */
   releaseAll(): Promise<number>;
-  /** Jobs waiting or running, failed ones not counted (health, tests). */
-  count(): Promise<number>;
+  /** Jobs waiting or running, failed ones not counted (health, tests); of one chat when given (what a new request queues behind). */
+  count(chatId?: number): Promise<number>;
 }
 
 function jobOf(r: Selectable<JobsTable>): Job {
@@ -118,8 +118,10 @@ export function createJobQueries(db: Kysely<Database>, dialect: Dialect): JobQue
       const r = await db.updateTable('jobs').set({ claimed_until: 0, claimed_by: null }).where('claimed_until', '>', 0).where('failed_at', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
-    async count() {
-      const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('failed_at', 'is', null).executeTakeFirstOrThrow();
+    async count(chatId) {
+      let q = db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('failed_at', 'is', null);
+      if (chatId !== undefined) q = q.where('chat_id', '=', chatId);
+      const row = await q.executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };

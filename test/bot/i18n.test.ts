@@ -15,8 +15,8 @@ function rendered(texts: Texts): Array<[string, string]> {
     if (typeof value === 'string') out.push([key, value]);
     else if (typeof value === 'function') {
       const fn = value as (...args: unknown[]) => string;
-      if (key === 'importReport') out.push([key, fn(2, 1, [[hostile, hostile]])]);
-      else if (/^(sub|import)TooMany$|^subLimit$|^listHeader$|^summaryQuota$|^subWorking$|^importWorking$|^exportCaption$/.test(key)) {
+      if (key === 'importReport') out.push([key, fn(2, 1, 1, 3)], [`${key} (all imported)`, fn(2, 1, 0, 0)]);
+      else if (/^subTooMany$|^import(OverCap|PastFile|More|LeftCaption)$|^subLimit$|^listHeader$|^summaryQuota$|^summaryQueued$|^subWorking$|^importWorking$|^exportCaption$/.test(key)) {
         out.push([`${key}(1)`, fn(1, 1)], [`${key}(3)`, fn(3, 2)]);
       } else if (key === 'healthFailing') out.push([key, fn(2, hostile)]);
       else if (key === 'stats') {

@@ -136,6 +136,21 @@ describe('/summary', () => {
     expect(digest.text).toContain('<blockquote');
   });
 
+  it('shows "typing" while the digest is made, and a second request says it is queued behind the first', async () => {
+    for (const p of ['/a', '/b']) h.web.set(p, { body: articlePage(`文章${p}`), contentType: 'text/html' });
+    h.llm.queue({ content: JSON.stringify(GOOD_DIGEST), delayMs: 1500 });
+    h.api.message(1003, `/summary ${h.web.url('/a')}`);
+    await h.api.waitFor(() => h.api.sentTo(1003).some((m) => m.text.includes('正在读取')));
+    await say(1003, `/summary ${h.web.url('/b')}`, /已排队：前面还有 1 个请求/);
+    await h.api.waitFor(() => h.api.sentTo(1003).filter((m) => m.text.includes('总结：')).length === 2, 20_000, 'both digests');
+    // The chat was shown "typing" before its first answer came.
+    const calls = h.api.calls.filter((c) => Number(c.body.chat_id) === 1003);
+    const firstTyping = calls.findIndex((c) => c.method === 'sendChatAction' && c.body.action === 'typing');
+    const firstAnswer = calls.findIndex((c) => c.method === 'editMessageText' && String(c.body.text).includes('总结：'));
+    expect(firstTyping).toBeGreaterThanOrEqual(0);
+    expect(firstTyping).toBeLessThan(firstAnswer);
+  });
+
   it('takes a bare URL in a private chat', async () => {
     h.web.set('/page', { body: articlePage('一篇文章'), contentType: 'text/html' });
     await say(1001, h.web.url('/page'), /总结：/);

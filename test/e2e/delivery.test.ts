@@ -193,6 +193,46 @@ describe('OPML', () => {
     await say(h, 4002, '/import', /导入完成：新增 1 个，已订阅 0 个，失败 1 个/, { document: { fileId: 'doc1', name: 'feeds.opml' } });
     expect(await h.bot.app.store.subscriptions.ofChat(4002)).toHaveLength(1);
   });
+
+  it('imports a file larger than the chat may follow: one report, failures grouped, the rest named and sent back as a file', async () => {
+    h = await startHarness({ env: { MAX_SUBSCRIPTIONS_PER_CHAT: '2' } });
+    publish(h, 1);
+    h.web.set('/b.xml', { body: rss('乙', [{ title: 'x', link: h.web.url('/posts/1'), guid: 'b1' }]) });
+    const outline = (path: string, title: string) => `<outline type="rss" text="${title}" xmlUrl="${h!.web.url(path)}"/>`;
+    const rest = Array.from({ length: 596 }, (_, i) => outline(`/more/${i}.xml`, `其他源 ${i}`));
+    const file = `<?xml version="1.0"?><opml version="2.0"><body>${[outline('/feed.xml', '甲'), outline('/gone1.xml', '坏一'), outline('/gone2.xml', '坏二'), outline('/b.xml', '乙'), ...rest].join('')}</body></opml>`;
+    h.api.files.set('big', Buffer.from(file));
+    h.api.message(4003, '/import', { document: { fileId: 'big', name: 'big.opml' } });
+    await h.api.waitFor(() => h!.api.sentTo(4003).some((m) => m.method === 'sendDocument'));
+    await h.bot.settle();
+
+    const texts = h.api.sentTo(4003).filter((m) => m.method !== 'sendDocument').map((m) => m.text);
+    expect(texts.join('\n')).not.toMatch(/拆|split/); // splitting the file would not help: the chat is full
+    const report = texts.filter((t) => t.includes('导入完成'));
+    expect(report).toHaveLength(1);
+    expect(report[0]).toContain('导入完成：新增 2 个，已订阅 0 个，失败 2 个，未导入 596 个。');
+    const all = texts.join('\n');
+    // The two 404s under one heading, each named once; the outlines past the cap headed once and the first of them named.
+    expect(all.match(/（2 个）：/g)).toHaveLength(1);
+    expect(all).toContain('坏一');
+    expect(all).toContain('坏二');
+    expect(all).toContain('每个对话最多订阅 2 个源，已经订满，下面 496 个没有导入');
+    expect(all).toContain('一个文件最多读取 500 个源，后面 100 个没有读取');
+    expect(all).toContain('其他源 0');
+    expect(all).toContain('其他源 500');
+    expect(all).not.toContain('其他源 100\n'); // named up to a limit per heading, the rest counted
+    expect(all).toMatch(/还有 \d+ 个。没有导入的源都在附件 not-imported\.opml 里/);
+    // Every outline not imported comes back whole in the file, ready to import again.
+    const back = h.api.sentTo(4003).find((m) => m.method === 'sendDocument')!;
+    expect(back.filename).toBe('not-imported.opml');
+    expect(back.text.match(/<outline /g)).toHaveLength(598);
+    expect(back.text).toContain(`xmlUrl="${h.web.url('/more/595.xml')}"`);
+    expect(back.text).toContain(`xmlUrl="${h.web.url('/gone2.xml')}"`);
+    expect(back.text).not.toContain(`xmlUrl="${h.web.url('/b.xml')}"`);
+    expect(await h.bot.app.store.subscriptions.ofChat(4003)).toHaveLength(2);
+    // Nothing was fetched for the outlines past the cap.
+    expect(h.web.requests.some((r) => r.path.startsWith('/more/'))).toBe(false);
+  });
 });
 
 describe('webhook mode', () => {

@@ -35,6 +35,32 @@ describe('a private chat', () => {
     await h.say(8004, '/tz UTC+8', /时区已设为 UTC\+8。/);
     await h.say(8004, '/tz 火星', /不认识的时区/);
   });
+
+  it('changes the time zone and the language with /settings buttons, and says so when the choice was already made', async () => {
+    h = await startHarness();
+    const harness = h;
+    const [settings] = (await harness.say(8005, '/settings', /⚙️ 设置/)).filter((m) => m.replyMarkup);
+    const buttons = settings!.replyMarkup!.inline_keyboard!.flat();
+    expect(buttons.find((b) => b.callback_data === 'set:tz:Asia/Shanghai')!.text).toBe('● 北京');
+    const press = async (data: string) => {
+      const before = harness.api.calls.length;
+      harness.api.callback(8005, data);
+      await harness.api.waitFor(() => harness.api.calls.slice(before).some((c) => c.method === 'answerCallbackQuery'));
+      await harness.bot.settle();
+      const calls = harness.api.calls.slice(before);
+      return { toast: String(calls.find((c) => c.method === 'answerCallbackQuery')!.body.text), edits: calls.filter((c) => c.method === 'editMessageText').map((c) => String(c.body.text)) };
+    };
+    // The zone already chosen: said so, and no edit Telegram would refuse as "not modified".
+    expect(await press('set:tz:Asia/Shanghai')).toEqual({ toast: '已经是这个设置了', edits: [] });
+    const tokyo = await press('set:tz:Asia/Tokyo');
+    expect(tokyo.toast).toBe('已保存');
+    expect(tokyo.edits[0]).toContain('（Asia/Tokyo）');
+    expect((await harness.bot.app.store.chats.get(8005))!.timezone).toBe('Asia/Tokyo');
+    const english = await press('set:lang:en');
+    expect(english.toast).toBe('Saved');
+    expect(english.edits[0]).toMatch(/^⚙️ Settings\nDelivery: /);
+    await harness.say(8005, '/list', /No feeds yet/);
+  });
 });
 
 describe('a channel', () => {
@@ -74,23 +100,69 @@ describe('an article whose page cannot be read', () => {
 });
 
 describe('the LLM being down', () => {
-  it('shows in /list and is told to the admins once, and its recovery too', async () => {
-    h = await startHarness({ env: { ADMIN_IDS: '9999' } });
-    const harness = h;
+  const follow = async (harness: Harness, chatId: number) => {
     harness.web.set('/feed.xml', { body: rss('源', [{ title: '旧', link: harness.web.url('/posts/0'), guid: '0' }]) });
-    await harness.say(8201, `/sub ${harness.web.url('/feed.xml')}`, /已订阅/);
+    await harness.say(chatId, `/sub ${harness.web.url('/feed.xml')}`, /已订阅/);
     for (const n of [1, 2]) harness.web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`), contentType: 'text/html' });
     harness.web.set('/feed.xml', { body: rss('源', [1, 2, 0].map((n) => ({ title: `第${n}篇`, link: harness.web.url(`/posts/${n}`), guid: String(n) }))) });
-    for (let i = 0; i < 12; i++) harness.llm.queue({ status: 503, error: 'overloaded' });
+  };
+
+  it('is told to the admins in their words once it has failed for a minute, shows in /list, and its recovery is noticed within seconds', async () => {
+    h = await startHarness({ env: { ADMIN_IDS: '9999' } });
+    const harness = h;
+    await follow(harness, 8201);
+    harness.llm.queue(...Array.from({ length: 200 }, () => ({ status: 503, error: 'upstream overloaded: shard 7 returned 503 Service Unavailable' })));
     await harness.nextPoll();
+    // Failing for a moment is not an outage: nobody is alarmed yet.
+    expect(harness.api.sentTo(9999)).toHaveLength(0);
+    await harness.say(8201, '/list', /共 1 个订阅/);
+    expect(harness.api.sentTo(8201).at(-1)!.text).not.toContain('不可用');
+
+    harness.clock.now += 5 * 60_000; // the digests' retry comes, and fails again
+    await harness.bot.tick();
+    await harness.bot.settle();
+    await harness.api.waitFor(() => harness.api.sentTo(9999).length > 0, 10_000, 'the outage alert');
+    const alerts = harness.api.sentTo(9999);
+    expect(alerts).toHaveLength(1); // two articles failed twice, one alert
+    expect(alerts[0]!.text).toContain('服务器出错（5xx）');
+    expect(alerts[0]!.text).toContain('(Asia/Shanghai)');
+    expect(alerts[0]!.text).not.toMatch(/overloaded|Service Unavailable|The LLM/); // the provider's words go to the log, not to the admin
     await harness.say(8201, '/list', /摘要服务自 .* 起暂时不可用/);
-    expect(harness.api.sentTo(9999).filter((m) => m.text.includes('不可用'))).toHaveLength(1); // two articles failed, one notice
-    harness.clock.now += 60 * 60_000;
+
+    // It answers again: the probe notices at the next tick, long before the digests' own backoff would, and the articles go out digested.
+    harness.llm.clearQueue();
+    harness.clock.now += 10_000;
     await harness.bot.tick();
     await harness.bot.settle();
     await harness.api.waitFor(() => harness.api.sentTo(9999).some((m) => m.text.includes('已恢复')), 10_000, 'the recovery notice');
+    await harness.api.waitFor(() => harness.api.sentTo(8201).filter((m) => m.text.includes('/posts/')).length === 2, 10_000, 'both articles');
+    expect(harness.api.sentTo(8201).filter((m) => m.text.includes('/posts/')).every((m) => !m.text.includes('未生成摘要'))).toBe(true);
     const list = await harness.say(8201, '/list', /共 1 个订阅/);
     expect(list.map((m) => m.text).join('\n')).not.toContain('不可用');
+  });
+
+  it('does not alarm for one failed call among answers, and speaks English to an English admin', async () => {
+    h = await startHarness({ env: { ADMIN_IDS: '9998' } });
+    const harness = h;
+    await harness.say(9998, '/lang en', /English/);
+    await follow(harness, 8202);
+    harness.llm.queue(...Array.from({ length: 4 }, () => ({ status: 500, error: 'boom' }))); // one article's call and its SDK retries
+    await harness.nextPoll();
+    harness.clock.now += 5 * 60_000;
+    await harness.bot.tick();
+    await harness.bot.settle();
+    await harness.api.waitFor(() => harness.api.sentTo(8202).filter((m) => m.text.includes('/posts/')).length === 2, 10_000, 'both articles');
+    expect(harness.api.sentTo(9998).filter((m) => /LLM/.test(m.text))).toHaveLength(0);
+
+    harness.llm.queue(...Array.from({ length: 200 }, () => ({ status: 401, error: 'invalid api key sk-…' })));
+    harness.web.set('/posts/3', { body: articlePage('第3篇'), contentType: 'text/html' });
+    harness.web.set('/feed.xml', { body: rss('源', [3, 1, 2, 0].map((n) => ({ title: `第${n}篇`, link: harness.web.url(`/posts/${n}`), guid: String(n) }))) });
+    await harness.nextPoll();
+    harness.clock.now += 5 * 60_000;
+    await harness.bot.tick();
+    await harness.bot.settle();
+    await harness.api.waitFor(() => harness.api.sentTo(9998).some((m) => /LLM/.test(m.text)), 10_000, 'the outage alert');
+    expect(harness.api.sentTo(9998).find((m) => /LLM/.test(m.text))!.text).toMatch(/The LLM has been failing since .* \(Asia\/Shanghai\): it refuses the key: check OPENAI_API_KEY/);
   });
 });
 

@@ -1,14 +1,16 @@
 // /export and /import: a chat's subscriptions as an OPML file, and an OPML file's feeds subscribed with a report.
 import type { Telegraf } from 'telegraf';
-import { parseOpml, renderOpml } from '../../core/opml.js';
-import { escapeHtml, packMessages, truncate } from '../../core/telegramHtml.js';
+import { parseOpml, renderOpml, type OpmlFeed } from '../../core/opml.js';
+import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
 import type { BotContext, BotServices } from '../context.js';
 import { explain } from '../userErrors.js';
 import { feedsOfChat, subscribeAll } from './subscriptions.js';
 
 const MAX_OPML_BYTES = 1024 * 1024;
-/** Feeds one /import may add (the rest are named in the reply). */
+/** Outlines one /import reads (the rest are named in the reply and sent back as a file). */
 const MAX_IMPORT = 500;
+/** Outlines named in the reply under one heading; the rest are counted and come back in the attached file. */
+const NAMED_PER_SECTION = 30;
 
 interface TelegramDocument {
   file_id: string;
@@ -48,27 +50,56 @@ export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServic
     if (!(await ctx.requireAdmin())) return;
     const doc = documentOf(ctx);
     if (!doc) return ctx.say(ctx.t.importNeedsFile);
-    let urls: string[];
+    let feeds: OpmlFeed[];
     try {
-      urls = [...new Set(parseOpml(await download(ctx, doc)).map((f) => f.url))];
+      feeds = parseOpml(await download(ctx, doc));
     } catch (error) {
       const message = (error as Error).message;
       const reason = /larger than/.test(message) ? ctx.t.opmlReasons.tooLarge : /not an OPML/.test(message) ? ctx.t.opmlReasons.notOpml : explain(error, ctx.lang, services.log, { chatId: ctx.chat!.id });
       return ctx.say(ctx.t.importBadFile(escapeHtml(reason)));
     }
-    if (urls.length > MAX_IMPORT) {
-      await ctx.say(ctx.t.importTooMany(MAX_IMPORT, urls.length - MAX_IMPORT));
-      urls = urls.slice(0, MAX_IMPORT);
-    }
-    if (urls.length === 0) return ctx.say(ctx.t.importBadFile(ctx.t.opmlReasons.empty));
-    await ctx.progress(ctx.t.importWorking(urls.length));
-    await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, urls, progressId: ctx.progressId } });
+    if (feeds.length === 0) return ctx.say(ctx.t.importBadFile(ctx.t.opmlReasons.empty));
+    await ctx.progress(ctx.t.importWorking(Math.min(feeds.length, MAX_IMPORT)));
+    const outlines = feeds.map((f) => (f.title ? { url: f.url, title: truncate(f.title, 100) } : { url: f.url }));
+    await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, outlines, progressId: ctx.progressId } });
   };
 
   services.requests.handle('import', async (job, reply) => {
-    const report = await subscribeAll(services, reply, job.payload.urls as string[], { quiet: true });
-    const failed = report.failed.map(([u, r]): [string, string] => [escapeHtml(u), escapeHtml(truncate(r, 200))]);
-    for (const message of packMessages([reply.t.importReport(report.added, report.already, failed)])) await reply.say(message);
+    // Jobs queued before outlines carried titles hold bare URLs.
+    const outlines = (job.payload.outlines as OpmlFeed[] | undefined) ?? ((job.payload.urls as string[] | undefined) ?? []).map((url) => ({ url }));
+    const read = outlines.slice(0, MAX_IMPORT);
+    const report = await subscribeAll(services, reply, read.map((o) => o.url), { quiet: true });
+    const byUrl = new Map(outlines.map((o) => [o.url, o]));
+    const outline = (url: string): OpmlFeed => byUrl.get(url) ?? { url };
+
+    // Sections of what was not imported, each headed once and naming its outlines in full (a line is never cut).
+    const sections: Array<{ heading: string; left: OpmlFeed[] }> = [];
+    const byReason = new Map<string, OpmlFeed[]>();
+    for (const [url, reason] of report.failed) byReason.set(reason, [...(byReason.get(reason) ?? []), outline(url)]);
+    for (const [reason, left] of byReason) sections.push({ heading: reply.t.importFailedGroup(escapeHtml(truncate(reason, 200)), left.length), left });
+    const overCap = report.overCap.map(outline);
+    if (overCap.length > 0) sections.push({ heading: reply.t.importOverCap(services.config.delivery.maxSubscriptionsPerChat, overCap.length), left: overCap });
+    const pastFile = outlines.slice(MAX_IMPORT);
+    if (pastFile.length > 0) sections.push({ heading: reply.t.importPastFile(MAX_IMPORT, pastFile.length), left: pastFile });
+
+    const blocks = [reply.t.importReport(report.added, report.already, report.failed.length, overCap.length + pastFile.length)];
+    let unnamed = 0;
+    for (const { heading, left } of sections) {
+      blocks.push('\n' + heading, ...left.slice(0, NAMED_PER_SECTION).map((o) => `• ${o.title ? link(o.title, o.url) : escapeHtml(o.url)}`));
+      unnamed += Math.max(0, left.length - NAMED_PER_SECTION);
+    }
+    if (unnamed > 0) blocks.push('\n' + reply.t.importMore(unnamed));
+    for (const message of packMessages(blocks, 4000, '\n')) await reply.say(message);
+    // Everything not imported comes back as a file the reader can import again later (or elsewhere), when the reply could not name it all.
+    if (unnamed > 0) {
+      const left = sections.flatMap((s) => s.left);
+      await services.sender.enqueue({
+        id: `${job.id}:left`,
+        chatId: job.chatId,
+        plain: '',
+        document: { filename: 'not-imported.opml', base64: Buffer.from(renderOpml('feed-digest-bot', left, services.now())).toString('base64'), caption: reply.t.importLeftCaption(left.length) },
+      });
+    }
   });
 
   bot.command('import', importFrom);

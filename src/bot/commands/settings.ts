@@ -8,18 +8,42 @@ import type { ChatSettings, DeliveryMode } from '../../core/model.js';
 import { escapeHtml } from '../../core/telegramHtml.js';
 import { nextDigestAt } from '../../delivery/dailyDigest.js';
 import { argsOf, type BotContext, type BotServices } from '../context.js';
-import { TEXTS } from '../i18n.js';
+import { TEXTS, type Lang } from '../i18n.js';
 
 const MODES: DeliveryMode[] = ['instant', 'daily', 'both'];
+const TIMES = ['07:00', '08:00', '12:00', '18:00', '21:00'];
+/** Zones offered as buttons, named as a reader knows them; any other is one /tz away. */
+const ZONES: Array<{ zone: string; zh: string; en: string }> = [
+  { zone: 'Asia/Shanghai', zh: '北京', en: 'Beijing' },
+  { zone: 'Asia/Tokyo', zh: '东京', en: 'Tokyo' },
+  { zone: 'Europe/London', zh: '伦敦', en: 'London' },
+  { zone: 'America/New_York', zh: '纽约', en: 'New York' },
+  { zone: 'UTC', zh: 'UTC', en: 'UTC' },
+];
+const LANGS: Array<{ lang: Lang; text: string }> = [
+  { lang: 'zh', text: '中文' },
+  { lang: 'en', text: 'English' },
+];
 
 function settingsKeyboard(chat: ChatSettings, ctx: BotContext) {
   const mark = (on: boolean, text: string) => (on ? `● ${text}` : text);
   return {
     inline_keyboard: [
       MODES.map((m) => ({ text: mark(chat.mode === m, ctx.t.modeNames[m]), callback_data: `set:mode:${m}` })),
-      ['07:00', '08:00', '12:00', '18:00', '21:00'].map((t) => ({ text: mark(padClock(chat.digestTime) === t, t), callback_data: `set:time:${t}` })),
+      TIMES.map((t) => ({ text: mark(padClock(chat.digestTime) === t, t), callback_data: `set:time:${t}` })),
+      ZONES.map((z) => ({ text: mark(chat.timezone === z.zone, z[ctx.lang]), callback_data: `set:tz:${z.zone}` })),
+      LANGS.map((l) => ({ text: mark(chat.lang === l.lang, l.text), callback_data: `set:lang:${l.lang}` })),
     ],
   };
+}
+
+/** What a settings button asks for, when it is one the keyboard offers (an old button may carry what is no longer offered). */
+function changeOf(what: string, value: string): Partial<Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone' | 'lang'>> | undefined {
+  if (what === 'mode' && MODES.includes(value as DeliveryMode)) return { mode: value as DeliveryMode };
+  if (what === 'time' && TIME_OF_DAY.test(value)) return { digestTime: padClock(value) };
+  if (what === 'tz' && ZONES.some((z) => z.zone === value)) return { timezone: value };
+  if (what === 'lang' && LANGS.some((l) => l.lang === value)) return { lang: value as Lang };
+  return undefined;
 }
 
 export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotServices): void {
@@ -77,14 +101,23 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
     await ctx.say(TEXTS[lang].langSet);
   });
 
-  bot.action(/^set:(mode|time):(.+)$/, async (ctx) => {
+  bot.action(/^set:(mode|time|tz|lang):(.+)$/, async (ctx) => {
     if (!(await ctx.requireAdmin())) return;
     const [, what, value] = ctx.match;
-    if (what === 'mode' && MODES.includes(value as DeliveryMode)) await save(ctx, { mode: value as DeliveryMode });
-    else if (what === 'time' && TIME_OF_DAY.test(value!)) await save(ctx, { digestTime: padClock(value!) });
-    else return void (await ctx.answerCbQuery(ctx.t.staleButton).catch(() => {}));
+    const change = changeOf(what!, value!);
+    if (!change) return void (await ctx.answerCbQuery(ctx.t.staleButton).catch(() => {}));
+    const current = ctx.chatSettings;
+    const unchanged = Object.entries(change).every(([k, v]) => (k === 'digestTime' ? padClock(current.digestTime) === v : current[k as keyof ChatSettings] === v));
+    // The choice already made: said so, and the message left as it is (Telegram would refuse the same text as "not modified").
+    if (unchanged) return void (await ctx.answerCbQuery(ctx.t.alreadySet).catch(() => {}));
+    if (change.lang) {
+      await services.store.chats.update(current.id, { lang: change.lang });
+      ctx.chatSettings = { ...current, lang: change.lang };
+      ctx.lang = change.lang;
+      ctx.t = TEXTS[change.lang];
+    } else await save(ctx, change);
     await ctx.answerCbQuery(ctx.t.saved).catch(() => {});
-    // The settings message is edited in place: one message however many presses.
+    // The settings message is edited in place (in the chat's language now): one message however many presses.
     const { html, keyboard } = await settingsMessage(ctx);
     await ctx.editMessageText(html, { parse_mode: 'HTML', reply_markup: keyboard }).catch((error: unknown) => {
       if (!/message is not modified/.test(String((error as Error).message))) services.log.warn('could not edit the settings message', { chatId: ctx.chat!.id, error });

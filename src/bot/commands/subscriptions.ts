@@ -25,10 +25,19 @@ function health(ctx: BotContext, feed: FeedState): string {
   return feed.lastSuccessAt ? ctx.t.healthOk : ctx.t.healthNew;
 }
 
+export interface SubscribeReport {
+  added: number;
+  already: number;
+  /** URLs that could not be followed, with the reason in the chat's language. */
+  failed: Array<[string, string]>;
+  /** URLs left out because the chat follows as many feeds as it may (said once, not once per URL). */
+  overCap: string[];
+}
+
 /** Subscribes to each URL in turn and says how each went, in one reply. */
-export async function subscribeAll(services: BotServices, ctx: Replier, urls: string[], options: { quiet?: boolean } = {}): Promise<{ added: number; already: number; failed: Array<[string, string]> }> {
+export async function subscribeAll(services: BotServices, ctx: Replier, urls: string[], options: { quiet?: boolean } = {}): Promise<SubscribeReport> {
   const lines: string[] = [];
-  const report = { added: 0, already: 0, failed: [] as Array<[string, string]> };
+  const report: SubscribeReport = { added: 0, already: 0, failed: [], overCap: [] };
   for (const url of urls) {
     try {
       const r = await services.subscriber.subscribe(ctx.chatId, url);
@@ -41,15 +50,18 @@ export async function subscribeAll(services: BotServices, ctx: Replier, urls: st
         lines.push(ctx.t.subAdded(title, escapeHtml(r.feed.url)) + (r.discoveredFrom ? '\n' + ctx.t.subDiscovered(escapeHtml(r.discoveredFrom)) : ''));
       }
     } catch (error) {
-      const reason =
-        error instanceof SubscribeError && error.reason === 'limit'
-          ? ctx.t.subLimit(services.config.delivery.maxSubscriptionsPerChat)
-          : explain(error, ctx.lang, services.log, { chatId: ctx.chatId, url });
+      // Past the cap every further new feed is refused the same way, without a fetch: one line names them all.
+      if (error instanceof SubscribeError && error.reason === 'limit') {
+        report.overCap.push(url);
+        continue;
+      }
+      const reason = explain(error, ctx.lang, services.log, { chatId: ctx.chatId, url });
       services.log.info('subscribe failed', { chatId: ctx.chatId, url, error });
       report.failed.push([url, reason]);
       lines.push(ctx.t.subFailed(escapeHtml(url), escapeHtml(truncate(reason, 300))));
     }
   }
+  if (report.overCap.length > 0) lines.push(ctx.t.subOverCap(services.config.delivery.maxSubscriptionsPerChat, report.overCap.map(escapeHtml).join('\n')));
   if (!options.quiet) for (const message of packMessages(lines, 4000, '\n\n')) await ctx.say(message);
   return report;
 }

@@ -13,7 +13,6 @@ import { explain, withDeadline } from '../userErrors.js';
 /** A person waiting for /summary hears within this, whatever the page or the LLM do (the work goes on and is cached). */
 const SUMMARY_DEADLINE_MS = 80_000;
 
-
 async function underQuota(services: BotServices, ctx: BotContext): Promise<boolean> {
   const userId = ctx.from?.id ?? ctx.chat!.id;
   if (services.config.adminIds.includes(userId)) return true;
@@ -26,7 +25,9 @@ export async function summarize(services: BotServices, ctx: BotContext, url: str
   const refusal = obviousRefusal(url, services.config.fetch.allowPrivate);
   if (refusal) return ctx.say(ctx.t.summaryFailed(escapeHtml(explain(refusal, ctx.lang, services.log, { chatId: ctx.chat!.id, url }))));
   if (!(await underQuota(services, ctx))) return ctx.say(ctx.t.summaryQuota(services.config.delivery.summaryPerUserPerDay));
-  await ctx.progress(ctx.t.summaryWorking, { reply: true });
+  // Requests of a chat run one at a time: one that waits behind others says so, not the same "reading…" for a minute.
+  const ahead = await services.store.jobs.count(ctx.chat!.id);
+  await ctx.progress(ahead > 0 ? ctx.t.summaryQueued(ahead) : ctx.t.summaryWorking, { reply: true });
   const replyTo = ctx.message?.message_id;
   await services.requests.add({
     id: `summary:${ctx.chat!.id}:${ctx.update.update_id}`,
