@@ -57,7 +57,52 @@ async function startPages(): Promise<number> {
 
 let servers: { api: Awaited<ReturnType<typeof startBotApiServer>>; llm: Awaited<ReturnType<typeof startOpenAiServer>> } | undefined;
 
-process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean; llmDelayMs?: number; feedDelayMs?: number }) => {
+/**
+ * A user who writes `/start` every `everyMs` from a new chat (a chat's own 1 msg/s limit never delays the answer): the time from the
+ * update being offered to the bot until the fake accepts its answer. Unanswered ones are reported with their age so far.
+ */
+interface Probe {
+  timer: NodeJS.Timeout;
+  asked: Map<number, number>;
+  latencies: Array<{ at: number; ms: number }>;
+}
+let probe: Probe | undefined;
+let nextProbeChat = 9_000_000;
+
+function startProbe(everyMs: number): void {
+  const api = servers!.api;
+  const p: Probe = { asked: new Map(), latencies: [], timer: setInterval(() => {
+    const chatId = nextProbeChat++;
+    p.asked.set(chatId, Date.now());
+    api.message(chatId, '/start');
+  }, everyMs) };
+  api.afterAccept = (m) => {
+    const at = p.asked.get(m.chatId);
+    if (at === undefined) return;
+    p.asked.delete(m.chatId);
+    p.latencies.push({ at, ms: Date.now() - at });
+  };
+  probe = p;
+}
+
+function stopProbe(): { latencies: Array<{ at: number; ms: number }>; unanswered: number[] } {
+  const p = probe!;
+  clearInterval(p.timer);
+  probe = undefined;
+  const now = Date.now();
+  return { latencies: p.latencies, unanswered: [...p.asked.values()].map((at) => now - at) };
+}
+
+process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean; llmDelayMs?: number; feedDelayMs?: number; probe?: 'start' | 'stop'; everyMs?: number }) => {
+  if (msg.probe === 'start') {
+    startProbe(msg.everyMs ?? 250);
+    process.send!({ ok: true });
+    return;
+  }
+  if (msg.probe === 'stop') {
+    process.send!(stopProbe());
+    return;
+  }
   if (msg.feedDelayMs !== undefined) {
     feedDelayMs = msg.feedDelayMs;
     process.send!({ ok: true });
@@ -72,8 +117,13 @@ process.on('message', async (msg: { feeds?: number; items?: number; stats?: bool
     const { api, llm } = servers;
     const perChat = new Map<number, number>();
     for (const s of api.sent) perChat.set(s.chatId, (perChat.get(s.chatId) ?? 0) + 1);
-    const times = api.sent.map((s) => s.at);
-    process.send!({ sent: api.sent.length, chats: perChat.size, rejected429: api.stats.rejected429, llmCalls: llm.requests.length, first: Math.min(...times), last: Math.max(...times) });
+    let first = Infinity;
+    let last = -Infinity;
+    for (const s of api.sent) {
+      first = Math.min(first, s.at);
+      last = Math.max(last, s.at);
+    }
+    process.send!({ sent: api.sent.length, chats: perChat.size, rejected429: api.stats.rejected429, llmCalls: llm.requests.length, first, last });
     return;
   }
   const feedPort = await startFeeds(msg.feeds ?? 1000, msg.items ?? 20);

@@ -15,6 +15,7 @@ import { fmt, measure } from './measure.js';
 import { decodeBody } from '../src/feeds/charset.js';
 import { parseFeed } from '../src/feeds/parseFeed.js';
 import { hostileFeed, ordinaryFeed } from '../test/support/hostile.js';
+import { benchLiveDaily, benchLiveSender } from './live.js';
 import { benchDaily, benchFanOut, benchSender, engines, freshStore, type Engine } from './scale.js';
 
 interface Fakes {
@@ -37,7 +38,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['startup', 'poll', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
+const PARTS = ['live-daily', 'live-sender', 'startup', 'poll', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -241,6 +242,15 @@ try {
   if (run('daily')) {
     console.log('daily digest: one tick for every due chat, each with its entries');
     for (const engine of STORES) await benchDaily(engine, opt('daily-chats', 100_000), opt('daily-articles', 30));
+  }
+  // Black-box: the built bot as a process, minutes long at 100,000 chats; only when named.
+  if (parts.includes('live-daily')) {
+    console.log('daily digest in the running bot: every chat due at one tick, /start sent every 250 ms from new chats');
+    for (const engine of STORES) for (const chats of list('live-chats', [10_000, 100_000])) await benchLiveDaily(fakes, ask, engine, chats, opt('daily-articles', 30));
+  }
+  if (parts.includes('live-sender')) {
+    console.log(`sender in the running bot: N chats with a message each, the fake Bot API enforcing Telegram's limits, CPU over ${opt('seconds', 20)} s of sending`);
+    for (const engine of STORES) for (const queued of list('queued', [1000, 30_000, 100_000])) await benchLiveSender(fakes, ask, engine, queued, opt('seconds', 20));
   }
   if (run('parse')) await benchParse();
   if (run('hostile')) {

@@ -117,7 +117,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       await deactivateChat(lifecycle, chatId, reason);
     },
   });
-  const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, onQueued: () => sender.wake(), log, now });
+  const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, subscriptions: store.subscriptions, onQueued: () => sender.wake(), log, now });
   const llmHealth = createLlmHealth({
     services: store.services,
     sender,
@@ -162,7 +162,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       await noticeFloodedFeed(health, feed, total, kept);
     },
   });
-  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender, log, now, owner });
+  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender, log, now, owner, pageSize: store.dialect === 'sqlite' ? 50 : 200 });
   const subscriber = createSubscriber({
     feeds: store.feeds,
     subscriptions: store.subscriptions,

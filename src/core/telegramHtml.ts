@@ -60,14 +60,22 @@ export function link(text: string, url: string | undefined): string {
 export function packMessages(blocks: string[], limit = SAFE_MESSAGE, separator = '\n'): string[] {
   const messages: string[] = [];
   let current = '';
+  // Lengths add up (every block is whole HTML, so none of its tags or entities spans a separator): each block is measured once.
+  let currentLength = 0;
+  const separatorLength = visibleLength(separator);
   for (let block of blocks) {
-    if (visibleLength(block) > limit) block = escapeHtml(truncate(visibleText(block), limit));
-    const candidate = current ? current + separator + block : block;
-    if (visibleLength(candidate) <= limit) {
-      current = candidate;
+    let length = visibleLength(block);
+    if (length > limit) {
+      block = escapeHtml(truncate(visibleText(block), limit));
+      length = visibleLength(block);
+    }
+    if (current && currentLength + separatorLength + length <= limit) {
+      current += separator + block;
+      currentLength += separatorLength + length;
     } else {
       if (current) messages.push(current);
       current = block;
+      currentLength = length;
     }
   }
   if (current) messages.push(current);

@@ -23,7 +23,10 @@ export interface DailyDigestDeps {
   now: () => number;
   /** This process's id as the owner of its claims. */
   owner: string;
-  /** Chats composed per page. */
+  /**
+   * Chats composed per page: each page is a claim, a read and one transaction, and other work (updates, sends) waits for at most
+   * one of them on SQLite's single connection, so pages there are small.
+   */
   pageSize?: number;
 }
 
@@ -35,10 +38,19 @@ export function nextDigestAt(chat: Pick<ChatSettings, 'mode' | 'digestTime' | 't
 /** A crashed tick's chats come back after this (a page is composed and recorded in well under it). */
 const HOLD_MS = 2 * 60_000;
 
+/** `fn` remembered by key for as long as the returned function lives (a page of chats shares a few zones and times). */
+function memo<T>(fn: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    if (!known.has(key)) known.set(key, fn(key));
+    return known.get(key)!;
+  };
+}
+
 export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
   /** The digest's messages, under ids of its own (`label`): queued with their entries' removal after, a rerun queues nothing twice. */
-  const messagesOf = (chat: ChatSettings, entries: DailyEntry[], label: string, now: number) =>
-    renderDaily(entries, localDay(now, chat.timezone), chat.lang).map((m, i) => ({
+  const messagesOf = (chat: ChatSettings, entries: DailyEntry[], label: string, now: number, day = localDay(now, chat.timezone)) =>
+    renderDaily(entries, day, chat.lang).map((m, i) => ({
       id: `d:${chat.id}:${label}:${i}`,
       chatId: chat.id,
       html: m.html,
@@ -59,14 +71,19 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
         // transaction, so a crash anywhere leaves either all of it or none (and the re-claim makes the same ids again).
         const wanted = new Set(due.filter((c) => c.active && c.mode !== 'instant').map((c) => c.id));
         const byChat = await deps.daily.ofChats([...wanted]);
+        const dayIn = memo((zone) => localDay(now, zone));
+        const nextAt = memo((key) => {
+          const [mode, time, zone] = key.split('|') as [ChatSettings['mode'], string, string];
+          return nextDigestAt({ mode, digestTime: time, timezone: zone }, now);
+        });
         const pages: DigestPage[] = due.map((chat) => {
           const entries = wanted.has(chat.id) ? (byChat.get(chat.id) ?? []) : [];
           return {
             chatId: chat.id,
             // The digest's identity is the instant it was due: a chat that moves its time or zone never reuses an old digest's ids.
-            messages: entries.length ? messagesOf(chat, entries, String(chat.nextDigestAt), now) : [],
+            messages: entries.length ? messagesOf(chat, entries, String(chat.nextDigestAt), now, dayIn(chat.timezone)) : [],
             entries,
-            nextDigestAt: nextDigestAt(chat, now),
+            nextDigestAt: nextAt(`${chat.mode}|${chat.digestTime}|${chat.timezone}`),
           };
         });
         const recorded = new Set(await deps.daily.commit(pages, now, deps.owner));

@@ -1,14 +1,16 @@
-// A digested article → one outbox message per instant subscriber and one daily line per daily subscriber, each a single set-based insert; idempotent.
+// A digested article → one outbox message per instant subscriber and one daily line per daily subscriber, set-based inserts a slice of subscribers at a time; idempotent.
 import type { Dispatch } from '../core/model.js';
 import { dailyEntryOf, renderPush } from '../core/renderDigest.js';
 import type { Dispatcher } from '../digests/digestStage.js';
 import type { Logger } from '../log.js';
 import type { DailyQueries } from '../store/daily.js';
 import type { OutboxQueries } from '../store/outbox.js';
+import type { SubscriptionQueries } from '../store/subscriptions.js';
 
 export interface FanOutDeps {
   outbox: Pick<OutboxQueries, 'fanOut'>;
   daily: Pick<DailyQueries, 'fanOut'>;
+  subscriptions: Pick<SubscriptionQueries, 'sliceEnd'>;
   /** New messages are queued: the sender may look. */
   onQueued(): void;
   log: Logger;
@@ -18,23 +20,40 @@ export interface FanOutDeps {
 /** The outbox id of an article's push to a chat: `p:<chat>:<article>`, so a rerun never queues it twice. */
 export const pushId = (chatId: number, articleKey: string) => `p:${chatId}:${articleKey}`;
 
+/**
+ * Subscribers queued per statement: each slice is a short transaction of its own, so updates, sends and other digests go on
+ * between slices of a feed followed by 100,000 chats (a rerun after a crash queues only what is missing: ids are fixed).
+ */
+const SLICE = 2000;
+
 export function createFanOut(deps: FanOutDeps): Dispatcher {
   return {
     async dispatch(d: Dispatch) {
       const now = deps.now();
       const zh = renderPush(d, 'zh');
       const en = renderPush(d, 'en');
-      const pushed = await deps.outbox.fanOut({
-        feedId: d.feedId,
-        idPrefix: 'p:',
-        idSuffix: `:${d.article.key}`,
-        html: { zh: zh.html, en: en.html },
-        plain: { zh: zh.plain, en: en.plain },
-        at: now,
-      });
       const { chatId: _chat, feedId: _feed, ...entry } = dailyEntryOf(0, d, now);
-      const daily = await deps.daily.fanOut({ feedId: d.feedId, entry });
-      if (pushed > 0) deps.onQueued();
+      let pushed = 0;
+      let daily = 0;
+      for (let after: number | undefined, more = true; more; ) {
+        const upTo = await deps.subscriptions.sliceEnd(d.feedId, after, SLICE);
+        const chats = { after, upTo };
+        const queued = await deps.outbox.fanOut({
+          feedId: d.feedId,
+          idPrefix: 'p:',
+          idSuffix: `:${d.article.key}`,
+          html: { zh: zh.html, en: en.html },
+          plain: { zh: zh.plain, en: en.plain },
+          at: now,
+          chats,
+        });
+        daily += await deps.daily.fanOut({ feedId: d.feedId, entry, chats });
+        pushed += queued;
+        if (queued > 0) deps.onQueued(); // the first slices go out while the rest are queued
+        more = upTo !== undefined;
+        after = upTo;
+        if (more) await new Promise((resolve) => setImmediate(resolve));
+      }
       deps.log.info('article dispatched', { articleKey: d.article.key, feedId: d.feedId, url: d.article.url, pushed, daily, digest: !!d.digest });
     },
   };

@@ -74,6 +74,11 @@ const messageIdOf = (result: unknown) => {
 const SEND_HOLD_MS = 10_000;
 const PAGE = 256;
 const REPAIR_EVERY_MS = 15_000;
+/**
+ * A repair looks at messages created since the last one, less this: the race it mends leaves a recent message behind, and
+ * replicas' clocks (which stamp created_at) may differ by a little. The first repair of a sender looks at the whole outbox.
+ */
+const REPAIR_OVERLAP_MS = 5 * 60_000;
 
 export function createSender(deps: SenderDeps): Sender {
   const chatGapMs = deps.chatGapMs ?? 1000;
@@ -302,8 +307,9 @@ export function createSender(deps: SenderDeps): Sender {
     }
     if (draining && Date.now() - lastRepair > REPAIR_EVERY_MS) {
       // A safety net for the one race the index can lose (a chat's row removed as another replica queues for it).
+      const since = lastRepair === 0 ? undefined : lastRepair - REPAIR_OVERLAP_MS;
       lastRepair = Date.now();
-      const repaired = await deps.outbox.repair(Date.now()).catch(() => 0);
+      const repaired = await deps.outbox.repair(Date.now(), since).catch(() => 0);
       if (repaired > 0) deps.log.warn('outbox index repaired', { chats: repaired });
     }
     if (draining) pump();

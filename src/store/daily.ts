@@ -1,6 +1,7 @@
 // The daily_entries table: one line per (chat, article) waiting for the chat's next daily digest; taken, recorded and queued in one transaction.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DailyEntry } from '../core/renderDigest.js';
+import { inSlice, type ChatSlice } from './chatSlice.js';
 import { chunks, dbNowPlus } from './claim.js';
 import type { Dialect } from './database.js';
 import { enqueueIn, type NewMessage } from './outbox.js';
@@ -10,6 +11,8 @@ import type { DailyEntriesTable, Database } from './schema.js';
 export interface DailyFanOut {
   feedId: string;
   entry: Omit<DailyEntry, 'chatId' | 'feedId'>;
+  /** Only these subscribers. */
+  chats?: ChatSlice;
 }
 
 /** One chat's digest, made from its waiting entries. */
@@ -72,14 +75,14 @@ const rowOf = (e: DailyEntry) => ({
 
 export function createDailyQueries(db: Kysely<Database>, dialect: Dialect): DailyQueries {
   return {
-    async fanOut({ feedId, entry: e }) {
+    async fanOut({ feedId, entry: e, chats }) {
       const r = await sql`
         INSERT INTO daily_entries (chat_id, article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at)
         SELECT s.chat_id, CAST(${e.articleKey} AS TEXT), CAST(${feedId} AS TEXT), CAST(${e.feedTitle} AS TEXT), CAST(${e.title} AS TEXT),
                CAST(${e.url ?? null} AS TEXT), CAST(${e.tldr ?? null} AS TEXT), CAST(${JSON.stringify(e.tags)} AS TEXT),
                CAST(${e.publishedAt ?? null} AS BIGINT), CAST(${e.at} AS BIGINT)
         FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-        WHERE s.feed_id = ${feedId} AND c.active = 1 AND c.mode IN ('daily', 'both')
+        WHERE s.feed_id = ${feedId}${inSlice('s.chat_id', chats)} AND c.active = 1 AND c.mode IN ('daily', 'both')
           AND NOT EXISTS (SELECT 1 FROM daily_sent ds WHERE ds.chat_id = s.chat_id AND ds.article_key = ${e.articleKey})
         ON CONFLICT (chat_id, article_key) DO NOTHING`.execute(db);
       return Number(r.numAffectedRows ?? 0);
@@ -159,10 +162,13 @@ export function createDailyQueries(db: Kysely<Database>, dialect: Dialect): Dail
 /** Removes exactly these entries, by key. */
 async function removeEntries(db: Kysely<Database>, dialect: Dialect, entries: Array<Pick<DailyEntry, 'chatId' | 'articleKey'>>): Promise<void> {
   if (dialect === 'postgres') {
-    // A join against two arrays: PostgreSQL plans a long row-value IN list poorly (tens of ms per 500 pairs).
+    // Pairs as two arrays (PostgreSQL plans a long row-value IN list poorly, tens of ms per 500 pairs), and the chats on their own
+    // as an index condition: without it the planner, blind to unnest's size, may scan the whole table for each page.
     for (const part of chunks(entries, 5000)) {
-      await sql`DELETE FROM daily_entries d USING unnest(${part.map((e) => e.chatId)}::bigint[], ${part.map((e) => e.articleKey)}::text[]) AS t(chat_id, article_key)
-                WHERE d.chat_id = t.chat_id AND d.article_key = t.article_key`.execute(db);
+      const chatIds = [...new Set(part.map((e) => e.chatId))];
+      await sql`DELETE FROM daily_entries d
+                WHERE d.chat_id = ANY(${chatIds}::bigint[])
+                  AND (d.chat_id, d.article_key) IN (SELECT * FROM unnest(${part.map((e) => e.chatId)}::bigint[], ${part.map((e) => e.articleKey)}::text[]))`.execute(db);
     }
     return;
   }

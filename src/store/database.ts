@@ -1,7 +1,7 @@
 // Opens the database STORE_URL names: SQLite (embedded, one file, WAL) or PostgreSQL (one or several replicas), behind one Kysely.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -74,6 +74,29 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/** Statements kept prepared: the hot queries' SQL is the same text each time (IN lists of a few lengths aside). */
+const STATEMENTS_KEPT = 500;
+
+/**
+ * better-sqlite3 compiles a statement on every `prepare`, and Kysely prepares one per query: the same SQL text reuses its
+ * statement here (least recently used dropped past STATEMENTS_KEPT). Safe because a statement runs to the end before the next
+ * query (`all` and `run` are synchronous, and nothing streams).
+ */
+export function keepStatements(database: SqliteDatabase, kept = STATEMENTS_KEPT): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(text) {
+      let statement = statements.get(text);
+      if (statement) statements.delete(text); // re-inserted below: the most recently used come last
+      else statement = database.prepare(text);
+      statements.set(text, statement);
+      if (statements.size > kept) statements.delete(statements.keys().next().value!);
+      return statement;
+    },
+  };
+}
+
 async function openSqlite(url: string): Promise<Db> {
   const { default: Sqlite } = await import('better-sqlite3');
   let path = url.slice('sqlite://'.length);
@@ -86,7 +109,7 @@ async function openSqlite(url: string): Promise<Db> {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
-  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepStatements(database) }) });
   return { dialect: 'sqlite', kysely, close: () => kysely.destroy() };
 }
 

@@ -216,9 +216,17 @@ const ownedClaims: Migration = {
   },
 };
 
+/** The sender's repair looks at recent messages only (by age), not the whole outbox every 15 s. */
+const outboxByAge: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('outbox_by_age').on('outbox').columns(['created_at']).execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_owned_claims': ownedClaims,
+  '0003_outbox_by_age': outboxByAge,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,6 +1,7 @@
 // The outbox: messages waiting for Telegram, and one row per chat saying when its next message may go (the sender's index).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OutboxMessage } from '../core/model.js';
+import { inSlice, type ChatSlice } from './chatSlice.js';
 import { chunks, dbNow, dbNowPlus } from './claim.js';
 import type { Dialect } from './database.js';
 import { pruneInBatches } from './prune.js';
@@ -23,6 +24,8 @@ export interface PushFanOut {
   html: { zh: string; en: string };
   plain: { zh: string; en: string };
   at: number;
+  /** Only these subscribers (a large fan-out goes slice by slice, so nothing else waits for all of it). */
+  chats?: ChatSlice;
 }
 
 export interface OutboxQueries {
@@ -53,8 +56,8 @@ export interface OutboxQueries {
   wasSent(id: string): Promise<boolean>;
   /** Messages waiting (all chats; failed ones not counted). */
   size(): Promise<number>;
-  /** Chats that have messages but lost their index row (a race with the sender): put back. Returns how many. */
-  repair(now: number): Promise<number>;
+  /** Chats that have messages (created since `since`, or any) but lost their index row (a race with the sender): put back. Returns how many. */
+  repair(now: number, since?: number): Promise<number>;
   /** Forgets sent marks older than `before`. */
   pruneSent(before: number): Promise<number>;
 }
@@ -156,7 +159,7 @@ export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): Out
                  CASE WHEN c.lang = 'en' THEN CAST(${p.plain.en} AS TEXT) ELSE CAST(${p.plain.zh} AS TEXT) END,
                  NULL, 0, 0
           FROM subscriptions s LEFT JOIN chats c ON c.id = s.chat_id
-          WHERE s.feed_id = ${p.feedId}
+          WHERE s.feed_id = ${p.feedId}${inSlice('s.chat_id', p.chats)}
             AND (c.id IS NULL OR (c.active = 1 AND c.mode IN ('instant', 'both')))
             AND NOT EXISTS (SELECT 1 FROM sent WHERE sent.id = ${id})
           ON CONFLICT (id) DO NOTHING
@@ -166,7 +169,7 @@ export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): Out
           INSERT INTO outbox_chats (chat_id, priority, ready_at)
           SELECT s.chat_id, 1, CAST(${p.at} AS BIGINT)
           FROM subscriptions s JOIN outbox o ON o.id = ${id}
-          WHERE s.feed_id = ${p.feedId}
+          WHERE s.feed_id = ${p.feedId}${inSlice('s.chat_id', p.chats)}
           ON CONFLICT (chat_id) DO UPDATE SET priority = ${betterPriority}`.execute(tx);
         return inserted.rows.length;
       });
@@ -258,11 +261,12 @@ export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): Out
       return Number(row.n);
     },
 
-    async repair(now) {
+    async repair(now, since) {
+      const recent = since === undefined ? sql`` : sql` AND o.created_at >= ${since}`;
       const r = await sql`
         INSERT INTO outbox_chats (chat_id, priority, ready_at)
         SELECT o.chat_id, min(o.priority), CAST(${now} AS BIGINT) FROM outbox o
-        WHERE o.failed_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox_chats oc WHERE oc.chat_id = o.chat_id)
+        WHERE o.failed_at IS NULL${recent} AND NOT EXISTS (SELECT 1 FROM outbox_chats oc WHERE oc.chat_id = o.chat_id)
         GROUP BY o.chat_id
         ON CONFLICT (chat_id) DO NOTHING`.execute(db);
       return Number(r.numAffectedRows ?? 0);

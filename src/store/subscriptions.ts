@@ -16,6 +16,8 @@ export interface SubscriptionQueries {
   countOfChat(chatId: number): Promise<number>;
   /** Chats following a feed, a page at a time (by chat id). */
   subscribers(feedId: string, afterChatId?: number, limit?: number): Promise<number[]>;
+  /** Where a slice of `size` subscribers of the feed after `afterChatId` ends (its last chat id), or undefined when fewer are left. */
+  sliceEnd(feedId: string, afterChatId: number | undefined, size: number): Promise<number | undefined>;
   /** A group became a supergroup: its subscriptions move to the new id (copied, then removed). */
 }
 
@@ -49,6 +51,12 @@ export function createSubscriptionQueries(db: Kysely<Database>, dialect: Dialect
     async countOfChat(chatId) {
       const row = await db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).where('chat_id', '=', chatId).executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+    async sliceEnd(feedId, afterChatId, size) {
+      let q = db.selectFrom('subscriptions').select('chat_id').where('feed_id', '=', feedId);
+      if (afterChatId !== undefined) q = q.where('chat_id', '>', afterChatId);
+      const row = await q.orderBy('chat_id').limit(1).offset(size - 1).executeTakeFirst();
+      return row ? Number(row.chat_id) : undefined;
     },
     async subscribers(feedId, afterChatId, limit = 10_000) {
       let q = db.selectFrom('subscriptions').select('chat_id').where('feed_id', '=', feedId);
