@@ -1,6 +1,6 @@
 // The one-shot commands of the CLI: summary <url>, poll --once and check, each printing plain lines and returning an exit code.
-import { Telegram } from 'telegraf';
 import { createApp, type App } from './app.js';
+import { telegramClient } from './bot/telegramClient.js';
 import type { Config } from './config.js';
 import { hashtags } from './core/renderDigest.js';
 import { forTypedUrl } from './digests/forTypedUrl.js';
@@ -25,7 +25,7 @@ function outcomeDetail(r: FeedResult): string {
 }
 
 export async function runPollOnce(config: Config, log: Logger): Promise<number> {
-  const telegram = config.telegram.token ? new Telegram(config.telegram.token, { apiRoot: config.telegram.apiRoot } as never) : undefined;
+  const telegram = config.telegram.token ? await telegramClient(config.telegram.token, config.telegram.apiRoot) : undefined;
   const app = await createApp(config, log, telegram ? { telegram } : {});
   try {
     const results = await app.polls.pollAll();
@@ -115,7 +115,7 @@ export async function runCheck(config: Config, log: Logger): Promise<number> {
   if (!config.telegram.token) line(false, 'TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)');
   else {
     try {
-      const me = await within(new Telegram(config.telegram.token, { apiRoot: config.telegram.apiRoot } as never).getMe(), TELEGRAM_CHECK_MS);
+      const me = await within(telegramClient(config.telegram.token, config.telegram.apiRoot).then((t) => t.getMe()), TELEGRAM_CHECK_MS);
       line(true, `Telegram: this is @${me.username}`);
     } catch (error) {
       if (error instanceof NoAnswer) line(false, `Telegram at ${config.telegram.apiRoot}: ${error.message} (is it reachable from this machine? TELEGRAM_API_ROOT can name a Bot API server that is)`);

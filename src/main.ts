@@ -1,9 +1,9 @@
 // Composition root of the running bot: services and stages, telegraf (long polling behind a lease, or webhook), HTTP, schedules, a clean shutdown.
-import { Telegram } from 'telegraf';
 import { createApp, type App } from './app.js';
 import { randomUUID } from 'node:crypto';
 import { createBot, registerCommands } from './bot/createBot.js';
 import { startHttpServer } from './bot/httpServer.js';
+import { telegramClient } from './bot/telegramClient.js';
 import { createRequests } from './bot/requests.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
@@ -53,7 +53,7 @@ export interface LaunchOptions {
 /** Starts the bot: sender, command list, HTTP (health, webhook), long polling or webhook, schedules. */
 export async function launchBot(config: Config, log: Logger, options: LaunchOptions = {}): Promise<BotHandle> {
   const token = needToken(config);
-  const telegram = new Telegram(token, { apiRoot: config.telegram.apiRoot, webhookReply: false } as never);
+  const telegram = await telegramClient(token, config.telegram.apiRoot);
   const app = await createApp(config, log, { telegram, ...(options.now ? { now: options.now } : {}) });
   const requests = createRequests({ jobs: app.store.jobs, sender: app.sender, log, now: app.now, owner: app.owner, typing: (chatId) => telegram.sendChatAction(chatId, 'typing') });
   if (app.store.dialect === 'sqlite') {

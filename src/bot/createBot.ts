@@ -1,5 +1,6 @@
 // The telegraf bot: an error boundary for every update, the chat's settings on every context, one module per command group.
 import { Telegraf } from 'telegraf';
+import { keepAlive } from './telegramClient.js';
 import { newChat, type ChatSettings } from '../core/model.js';
 import { deactivateChat } from '../delivery/chatLifecycle.js';
 import { escapeHtml } from '../core/telegramHtml.js';
@@ -17,6 +18,7 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
     telegram: { apiRoot: services.config.telegram.apiRoot, webhookReply: false },
     handlerTimeout: 30_000,
   });
+  keepAlive(bot.telegram);
   const withHelpers = installContext(services);
 
   // In a channel the bot's commands arrive as channel posts (only its administrators can post there):

@@ -1,8 +1,11 @@
 // An article page → its readable text, with readability on linkedom; list pages and other non-articles are refused, not guessed.
-import { isProbablyReaderable, Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
+import { lazy } from '../lazy.js';
 import { nestingDepth } from '../core/markup.js';
 import { countCjk, htmlToText } from '../core/text.js';
+
+/** The HTML parser and Readability, loaded at the first page read (a third of a second of every start otherwise). */
+const dom = lazy<typeof import('linkedom')>('linkedom');
+const readability = lazy<typeof import('@mozilla/readability')>('@mozilla/readability');
 
 export class NotAnArticleError extends Error {
   constructor(
@@ -32,7 +35,7 @@ export function isSubstantial(text: string): boolean {
 
 /** Share of the extracted text that sits inside links: high when readability picked a list of headlines. */
 function linkDensity(html: string): number {
-  const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
+  const { document } = dom().parseHTML(`<!doctype html><html><body>${html}</body></html>`);
   const body = document.body as unknown as HTMLElement;
   const all = (body.textContent ?? '').replace(/\s+/g, '').length || 1;
   let linked = 0;
@@ -48,7 +51,8 @@ const MAX_NESTING = 5_000;
 
 export function extractArticle(html: string, url: string): ExtractedArticle {
   if (nestingDepth(html) > MAX_NESTING) throw new NotAnArticleError(url, 'its markup nests too deep to read');
-  const { document } = parseHTML(html);
+  const { document } = dom().parseHTML(html);
+  const { isProbablyReaderable, Readability } = readability();
   const readerable = isProbablyReaderable(document as unknown as Document, { minContentLength: 140, minScore: 20 });
   const parsed = new Readability(document as unknown as Document, { charThreshold: 300 }).parse();
   const text = parsed?.content ? htmlToText(parsed.content) : '';

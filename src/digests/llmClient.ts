@@ -1,10 +1,14 @@
 // The LLM behind digests: the openai SDK against any compatible API, structured output by the best mode the provider takes.
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { zodResponseFormat } from 'openai/helpers/zod';
+import type OpenAI from 'openai';
 import { digestAnswerSchema, finishDigest, type DigestAnswer } from '../core/digest.js';
 import { estimateTokens } from '../core/tokens.js';
 import type { Logger } from '../log.js';
 import type { Collection } from '../store/cache.js';
+import { lazy } from '../lazy.js';
+
+/** The openai SDK, loaded at the first request (its import is a quarter of a second of every start otherwise). */
+const sdk = lazy<typeof import('openai')>('openai');
+const zodHelpers = lazy<typeof import('openai/helpers/zod')>('openai/helpers/zod');
 
 /** json_schema where the provider supports it, json_object where not (DeepSeek, Moonshot), plain prompting as a last resort. */
 export type OutputMode = 'json_schema' | 'json_object' | 'prompt';
@@ -104,12 +108,13 @@ export function readAnswer(content: string, categories: readonly string[]): Dige
 }
 
 function refusesFormat(error: unknown): boolean {
-  if (!(error instanceof APIError) || (error.status !== 400 && error.status !== 422)) return false;
+  if (!(error instanceof sdk().APIError) || (error.status !== 400 && error.status !== 422)) return false;
   return /response_format|json_schema|json_object|schema|unavailable|not support/i.test(error.message);
 }
 
 function classify(error: unknown): LlmError {
   if (error instanceof LlmError) return error;
+  const { APIConnectionError, APIConnectionTimeoutError, APIError } = sdk();
   if (error instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'the LLM did not answer in time', undefined, { cause: error });
   if (error instanceof APIConnectionError) return new LlmError('unreachable', `cannot reach the LLM: ${error.message}`, undefined, { cause: error });
   if (error instanceof APIError) {
@@ -127,12 +132,14 @@ function classify(error: unknown): LlmError {
 }
 
 export function createLlmClient(options: LlmOptions): LlmClient {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries ?? 3,
-  });
+  let made: OpenAI | undefined;
+  const client = () =>
+    (made ??= new (sdk().default)({
+      apiKey: options.apiKey,
+      ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
+      timeout: options.timeoutMs,
+      maxRetries: options.maxRetries ?? 3,
+    }));
   const modeKey = `llm-mode:${options.baseUrl ?? 'openai'}:${options.model}`;
   let mode: OutputMode | undefined;
   /** Reasoning models (o-series and later) refuse any temperature but the default. */
@@ -146,7 +153,7 @@ export function createLlmClient(options: LlmOptions): LlmClient {
   };
 
   const responseFormat = (m: OutputMode) =>
-    m === 'json_schema' ? zodResponseFormat(digestAnswerSchema, 'digest') : m === 'json_object' ? { type: 'json_object' as const } : undefined;
+    m === 'json_schema' ? zodHelpers().zodResponseFormat(digestAnswerSchema, 'digest') : m === 'json_object' ? { type: 'json_object' as const } : undefined;
 
   /** One completion; steps down the output modes when the provider refuses one, and remembers where it landed. */
   async function complete(messages: ChatMessage[]): Promise<{ content: string; tokens: number }> {
@@ -154,7 +161,7 @@ export function createLlmClient(options: LlmOptions): LlmClient {
       const m = await currentMode();
       try {
         const format = responseFormat(m);
-        const res = await client.chat.completions.create({
+        const res = await client().chat.completions.create({
           model: options.model,
           messages,
           ...(sendTemperature ? { temperature: 0.2 } : {}),
@@ -164,7 +171,7 @@ export function createLlmClient(options: LlmOptions): LlmClient {
         const tokens = res.usage?.total_tokens ?? estimateTokens(messages.map((x) => x.content).join('\n') + content);
         return { content, tokens };
       } catch (error) {
-        if (sendTemperature && error instanceof APIError && error.status === 400 && /temperature/i.test(error.message)) {
+        if (sendTemperature && error instanceof sdk().APIError && error.status === 400 && /temperature/i.test(error.message)) {
           sendTemperature = false;
           continue;
         }
@@ -202,7 +209,7 @@ export function createLlmClient(options: LlmOptions): LlmClient {
     },
     async ping() {
       try {
-        await client.chat.completions.create({ model: options.model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
+        await client().chat.completions.create({ model: options.model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
       } catch (error) {
         throw classify(error);
       }
