@@ -69,8 +69,15 @@ function zoneOffset(token: string, wallUtc: number, reading: DateReading): numbe
   return undefined;
 }
 
+/** Date.UTC for any year from 1 on (Date.UTC reads years 0–99 as 1900–1999). */
+function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getTime();
+}
+
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utc(year, month + 1, 0)).getUTCDate();
 }
 
 /** Two-digit years as the mature parsers read them: 90–99 are the 1990s, 00–89 this century. */
@@ -94,9 +101,10 @@ interface Parts {
 function toEpoch(p: Parts, reading: DateReading): number | undefined {
   const { year, month, day, hour = 0, minute = 0 } = p;
   const second = Math.min(p.second ?? 0, 59); // a leap second reads as :59
-  if (!(year >= 1000 && year <= 9999) || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  // Years before 1000 are kept as written (an archive's `0999-…`), not dropped.
+  if (!(year >= 1 && year <= 9999) || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
   if (hour > 24 || minute > 59 || second > 60 || (hour === 24 && (minute > 0 || second > 0))) return undefined;
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const wall = utc(year, month, day, hour, minute, second);
   if (!p.zone) return wall - (reading.defaultOffsetMinutes ?? 0) * 60_000;
   const offset = zoneOffset(p.zone, wall, reading);
   // An unknown zone name counts as UTC (as RFC 1123 says of unknown military zones); a broken numeric offset is no date.
@@ -166,6 +174,61 @@ function parseRfc822(s: string): Parts | undefined {
   return parts;
 }
 
+/**
+ * ISO 8601's reduced forms with a two-digit year (read in this century, as feedparser does): `031231` and `03-12-31` (a day),
+ * `-0312` and `-03-12` (a month). Ordinal dates (`03335`) are left out: five digits are more often garbage (`22013`) than a day.
+ */
+function parseReducedIso(s: string): Parts | undefined {
+  const day = /^(\d{2})-?(\d{2})-?(\d{2})$/.exec(s);
+  if (day && (s.length === 6 || s.length === 8)) return { year: 2000 + Number(day[1]), month: Number(day[2]), day: Number(day[3]) };
+  const month = /^-(\d{2})-?(\d{2})$/.exec(s);
+  if (month) return { year: 2000 + Number(month[1]), month: Number(month[2]), day: 1 };
+  return undefined;
+}
+
+/** Korean blogs' dates, in KST when they name no zone: `2004년 05월 28일 01:31:15`, `2004-05-25 오후 11:23:17` (오전 am, 오후 pm). */
+function parseKorean(s: string): Parts | undefined {
+  const written = /^(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일\s*(?:(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
+  if (written) {
+    const parts: Parts = { year: Number(written[1]), month: Number(written[2]), day: Number(written[3]), zone: '+09:00' };
+    if (written[4]) Object.assign(parts, { hour: Number(written[4]), minute: Number(written[5]), second: Number(written[6] ?? 0) });
+    return parts;
+  }
+  const meridiem = /^(\d{4})-(\d{1,2})-(\d{1,2})\s+(오전|오후)\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s);
+  if (!meridiem) return undefined;
+  const hour = Number(meridiem[5]);
+  if (hour < 1 || hour > 12) return undefined;
+  return {
+    year: Number(meridiem[1]),
+    month: Number(meridiem[2]),
+    day: Number(meridiem[3]),
+    hour: (hour % 12) + (meridiem[4] === '오후' ? 12 : 0),
+    minute: Number(meridiem[6]),
+    second: Number(meridiem[7] ?? 0),
+    zone: '+09:00',
+  };
+}
+
+/** Greek and Hungarian month and day names (as feeds in those languages write them) → the English ones RFC 822 reading knows. */
+const NAMES: Record<string, string> = {
+  ιαν: 'jan', φεβ: 'feb', μάώ: 'mar', μαώ: 'mar', μάρ: 'mar', μαρ: 'mar', απρ: 'apr', μάι: 'may', μαϊ: 'may', μαι: 'may', ιούν: 'jun', ιουν: 'jun', ιον: 'jun',
+  ιούλ: 'jul', ιουλ: 'jul', ιολ: 'jul', αύγ: 'aug', αυγ: 'aug', σεπ: 'sep', οκτ: 'oct', νοέ: 'nov', νοε: 'nov', δεκ: 'dec',
+  κυρ: 'sun', δευ: 'mon', τρι: 'tue', τετ: 'wed', πεμ: 'thu', πέμ: 'thu', παρ: 'fri', σαβ: 'sat', σάβ: 'sat',
+  január: 'jan', február: 'feb', februári: 'feb', március: 'mar', április: 'apr', május: 'may', máujus: 'may', június: 'jun', július: 'jul',
+  augusztus: 'aug', szeptember: 'sep', október: 'oct', november: 'nov', december: 'dec',
+  hétfő: 'mon', kedd: 'tue', szerda: 'wed', csütörtök: 'thu', péntek: 'fri', szombat: 'sat', vasárnap: 'sun',
+};
+const MONTH_NUMBERS: Record<string, string> = { jan: '01', feb: '02', mar: '03', apr: '04', may: '05', jun: '06', jul: '07', aug: '08', sep: '09', oct: '10', nov: '11', dec: '12' };
+
+/** Greek or Hungarian names put in English; Hungarian's ISO-like `2004-július-13T9:15-05:00` given its month's number. */
+function inEnglish(s: string): string {
+  if (!/[^\x00-\x7f]/.test(s)) return s;
+  const named = s.replace(/[\p{L}]+\.?/gu, (word) => NAMES[word.replace(/\.$/, '').toLowerCase()] ?? word);
+  return named.replace(/^(\d{4})-([a-z]{3})-(\d{1,2})(?=T|\s|$)/, (whole, year: string, month: string, day: string) =>
+    MONTH_NUMBERS[month] ? `${year}-${MONTH_NUMBERS[month]}-${day.padStart(2, '0')}` : whole,
+  );
+}
+
 /** CJK calendar writing: `2024年7月8日 23:56`, `2024年07月08日`. */
 function parseCjk(s: string): Parts | undefined {
   const m = /^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(s);
@@ -185,8 +248,9 @@ export function parseFeedDate(input: string | undefined, reading: DateReading = 
   // A trailing comment names the zone already given: `Tue, 10 Jun 2003 04:00:00 +0000 (UTC)`.
   const s = input?.replace(/\s+/g, ' ').trim().replace(/\s*\([^()]{0,40}\)$/, '');
   if (!s || s.length > 100) return undefined;
+  const english = inEnglish(s);
   // Perforce and others put a day name before an ISO date: `Fri, 2006/09/15 08:19:53 EDT`.
-  const iso = s.replace(/^[A-Za-z]{3,9},?\s+(?=\d{4}[-/])/, '');
-  const parts = parseIso(iso) ?? parseRfc822(s) ?? parseCjk(s);
+  const iso = english.replace(/^[A-Za-z]{3,9},?\s+(?=\d{4}[-/])/, '');
+  const parts = parseIso(iso) ?? parseRfc822(english) ?? parseCjk(s) ?? parseKorean(s) ?? parseReducedIso(s);
   return parts ? toEpoch(parts, reading) : undefined;
 }

@@ -95,7 +95,9 @@ function generic(el: XmlElement, ctx: Context): unknown {
 }
 
 function atomLink(el: XmlElement): unknown {
-  const href = absoluteUrl(el.attrs.href ?? textOf(el).trim(), el.base) ?? el.attrs.href ?? '';
+  // A link without href (or with an empty one) points nowhere: it must not resolve to the document's own base.
+  const written = (el.attrs.href ?? textOf(el)).trim();
+  const href = written ? (absoluteUrl(written, el.base) ?? written) : '';
   return { $: { ...el.attrs, rel: el.attrs.rel?.trim() || 'alternate', href } };
 }
 
@@ -166,9 +168,47 @@ function dateReadingOf(root: XmlElement): DateReading {
   return dateReadingFor(language, title ? textOf(title) : '');
 }
 
+const attrOf = (el: XmlElement, name: string) => el.attrs[name] ?? el.attrs[name.toLowerCase()];
+const childNamed = (el: XmlElement, name: string) => elementsOf(el).find((c) => c.name.toLowerCase() === name);
+const textElement = (name: string, text: string, base: string): XmlElement => ({ name, attrs: {}, children: [text], base });
+
+/** Microsoft's Channel Definition Format (1997): a `<CHANNEL HREF=…>` of `<ITEM HREF=…>`s, sub-channels nested. */
+const isCdf = (root: XmlElement) => root.name === 'channel' && attrOf(root, 'HREF') !== undefined;
+
+/**
+ * A CDF channel as the RSS it amounts to: items (sub-channels' too) linked by HREF against the channel's BASE, ABSTRACT as their
+ * text, LASTMOD as their date.
+ */
+function cdfAsRss(root: XmlElement): XmlElement {
+  const fields = (el: XmlElement, base: string, name: string): XmlElement => {
+    const children: XmlElement[] = [];
+    const title = childNamed(el, 'title');
+    if (title) children.push(title);
+    const href = attrOf(el, 'HREF');
+    if (href) children.push(textElement('link', absoluteUrl(href, base) ?? href, base));
+    const abstract = childNamed(el, 'abstract');
+    if (abstract) children.push(textElement('description', escapeHtml(textOf(abstract).trim()), base));
+    const modified = attrOf(el, 'LASTMOD');
+    if (modified) children.push(textElement('pubDate', modified, base));
+    return { name, attrs: {}, children, base };
+  };
+  const items: XmlElement[] = [];
+  const walk = (channel: XmlElement, inherited: string) => {
+    const base = absoluteUrl(attrOf(channel, 'BASE') ?? '', inherited) ?? inherited;
+    for (const child of elementsOf(channel)) {
+      if (child.name === 'item') items.push(fields(child, base, 'item'));
+      else if (child.name === 'channel') walk(child, base);
+    }
+  };
+  walk(root, root.base);
+  const channel = fields(root, root.base, 'channel');
+  channel.children.push(...items);
+  return { name: 'rss', attrs: {}, children: [channel], base: root.base };
+}
+
 /**
  * The document as rss-parser's builders expect it. RSS without `version` (or with one they do not know) is read as 2.0, `<rss>` or
- * RDF without a channel as an empty one, a bare `<channel>` root as RSS.
+ * RDF without a channel as an empty one, a bare `<channel>` root as RSS, a CDF channel as the RSS it amounts to.
  */
 export function shapeForRssParser(root: XmlElement): Record<string, unknown> {
   if (root.name === 'feed') {
@@ -177,7 +217,7 @@ export function shapeForRssParser(root: XmlElement): Record<string, unknown> {
     return { feed: { ...(typeof feed === 'object' ? feed : {}), entry: atomEntries(root, ctx) } };
   }
   const ctx = { atom: false, dates: dateReadingOf(root) };
-  const wrapped: XmlElement = root.name === 'channel' ? { name: 'rss', attrs: {}, children: [root], base: root.base } : root;
+  const wrapped: XmlElement = isCdf(root) ? cdfAsRss(root) : root.name === 'channel' ? { name: 'rss', attrs: {}, children: [root], base: root.base } : root;
   const doc = generic(wrapped, ctx);
   const obj: Record<string, unknown> = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : {};
   if (!Array.isArray(obj.channel) || typeof obj.channel[0] !== 'object') obj.channel = [{}];
@@ -186,7 +226,12 @@ export function shapeForRssParser(root: XmlElement): Record<string, unknown> {
   const outside = Array.isArray(obj.item) ? (obj.item as unknown[]) : [];
   const inside = Array.isArray(channel.item) ? channel.item : [];
   if (wrapped.name === 'rss') channel.item = [...inside, ...outside];
-  else obj.item = [...outside, ...inside];
+  else {
+    obj.item = [...outside, ...inside];
+    // RSS 1.0: the channel's dc:creator is the author of items that name none.
+    const creator = channel['dc:creator'];
+    if (creator) for (const item of obj.item as Array<Record<string, unknown>>) if (item && !item['dc:creator'] && !item.author) item['dc:creator'] = creator;
+  }
   if (wrapped.name === 'rss') {
     const version = obj.$ && typeof obj.$ === 'object' ? (obj.$ as Record<string, string>).version : undefined;
     obj.$ = { ...(obj.$ as object | undefined), version: version && /^(2|0\.9)/.test(version.trim()) ? version.trim() : '2.0' };

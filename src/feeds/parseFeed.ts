@@ -31,9 +31,13 @@ function keepUseful(items: Item[]): Item[] {
   });
 }
 
+/** A page, not a feed: HTML before any feed root (a feed a server prefixed with an HTML DOCTYPE is still a feed). */
 function looksLikeHtml(text: string): boolean {
   const head = text.slice(0, 4096).toLowerCase();
-  return /<!doctype html|<html[\s>]/.test(head) || (/<(head|body|title)[\s>]/.test(head) && !/<(\w+:)?(rss|feed|rdf|channel)[\s>]/.test(head));
+  const feedRoot = head.search(/<(\w+:)?(rss|feed|rdf|channel)[\s>]/);
+  const page = head.search(/<(html|head|body)[\s>]/);
+  if (feedRoot >= 0 && (page < 0 || feedRoot < page)) return false;
+  return /<!doctype html|<html[\s>]/.test(head) || (/<(head|body|title)[\s>]/.test(head) && feedRoot < 0);
 }
 
 const FEED_ROOTS: Record<string, ParsedFeed['format']> = { rss: 'rss', channel: 'rss', feed: 'atom', 'rdf:RDF': 'rdf' };

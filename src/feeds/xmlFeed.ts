@@ -4,6 +4,7 @@ import { absoluteUrl } from '../core/canonicalUrl.js';
 import type { Item, ParsedFeed } from '../core/model.js';
 import { personName } from '../core/person.js';
 import { htmlToText, toPlainLine } from '../core/text.js';
+import { escapeHtml } from '../core/telegramHtml.js';
 import { dateOf, finishItem, setIf, type ItemFields } from './feedItem.js';
 import { BODY_FIELDS, shapeForRssParser } from './feedShape.js';
 import type { XmlElement } from './xmlTree.js';
@@ -40,6 +41,12 @@ const parser: Parser<Record<string, unknown>, RawItem> = new Parser({
       ['media:description', 'mediaDescription'],
       ['media:title', 'mediaTitle'],
       ['media:group', 'mediaGroup'],
+      ['feedburner:origLink', 'origLink'],
+      ['atom:link', 'atomLinks', { keepArray: true }],
+      ['itunes:summary', 'itunesSummary'],
+      ['itunes:subtitle', 'itunesSubtitle'],
+      ['itunes:category', 'itunesCategories', { keepArray: true }],
+      ['$', 'itemAttrs', { keepArray: true }],
     ],
   },
 });
@@ -73,15 +80,37 @@ function authorOf(value: unknown): string | undefined {
   return text ? personName(text) : undefined;
 }
 
-/** RSS categories, Atom's terms, dc:subject and media:category: each once. */
+/** iTunes categories, nested ones too (`Technology` › `Podcasting`): each `text` in order. */
+function itunesCategories(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((c) => {
+    const el = c as { $?: { text?: string }; 'itunes:category'?: unknown };
+    return [...(el?.$?.text ? [el.$.text] : []), ...itunesCategories(el?.['itunes:category'])];
+  });
+}
+
+/** dc:creator: a person like any author, but a bare `mailto:` address stays as the feed wrote it (RSS 1.0 feeds do that). */
+function creatorOf(value: unknown): string | undefined {
+  const text = toPlainLine(stringOf(firstOf(value)));
+  return /^mailto:\S+$/i.test(text) ? text : authorOf(value);
+}
+
+/** RSS categories, Atom's terms, dc:subject, media:category and iTunes categories: each once. */
 function categoriesOf(raw: RawItem): string[] {
   const list = [raw.categories, raw.rawCategories, raw.dcSubjects, raw.mediaCategories].flatMap((l) => (Array.isArray(l) ? (l as unknown[]) : []));
   const out = new Set<string>();
-  for (const c of list) {
+  for (const c of [...list, ...itunesCategories(raw.itunesCategories)]) {
     const s = toPlainLine(stringOf(c) ?? (c as { $?: { term?: string } })?.$?.term);
     if (s) out.add(s);
   }
   return [...out];
+}
+
+/** An RSS item's atom:link to its article: the first alternate (a link without rel is one) with an address, HTML first. */
+function atomAlternate(links: unknown): string | undefined {
+  if (!Array.isArray(links)) return undefined;
+  const alternates = links.map((l) => (l as { $?: { rel?: string; href?: string; type?: string } })?.$).filter((a) => a?.rel === 'alternate' && a.href);
+  return (alternates.find((a) => !a!.type || /html/i.test(a!.type)) ?? alternates[0])?.href;
 }
 
 const firstFilled = (...values: unknown[]): string => (values.find((v): v is string => typeof v === 'string' && v.trim() !== '') ?? '');
@@ -100,16 +129,28 @@ function mediaField(raw: RawItem, name: 'media:description' | 'media:title'): un
 }
 
 function fromRss(raw: RawItem, base: string): Item {
-  const html = firstFilled(raw.bodyEncoded, raw.xhtmlBody, raw.bodyContent, raw.summary, raw.bodyDescription, raw.dcDescription, mediaField(raw, 'media:description'));
+  const html = firstFilled(
+    raw.bodyEncoded,
+    raw.xhtmlBody,
+    raw.bodyContent,
+    raw.summary,
+    raw.bodyDescription,
+    raw.dcDescription,
+    mediaField(raw, 'media:description'),
+    raw.itunesSummary,
+    typeof raw.itunesSubtitle === 'string' ? escapeHtml(raw.itunesSubtitle) : undefined,
+  );
   const guid = firstOf(raw.guidRaw);
   const item: ItemFields = {
     title: toPlainLine(stringOf(raw.title)) || toPlainLine(stringOf(mediaField(raw, 'media:title'))),
     categories: categoriesOf(raw),
     contentText: htmlToText(html),
   };
-  setIf(item, 'guid', stringOf(guid)?.trim() ?? stringOf(raw.id)?.trim());
-  setIf(item, 'url', absoluteUrl(stringOf(raw.link) ?? guidLink(guid), base));
-  setIf(item, 'author', authorOf(raw.dcCreator) ?? authorOf(raw.authorRaw) ?? authorOf(raw.dcAuthor) ?? authorOf(raw.itunesAuthor));
+  // RSS 1.0 names its items by rdf:about.
+  setIf(item, 'guid', stringOf(guid)?.trim() ?? stringOf(raw.id)?.trim() ?? (raw.itemAttrs as Record<string, string> | undefined)?.['rdf:about']?.trim());
+  // FeedBurner's origLink is the article (its <link> a feedproxy redirect); an atom:link stands in for a missing <link>.
+  setIf(item, 'url', absoluteUrl(stringOf(raw.origLink)?.trim(), base) ?? absoluteUrl(stringOf(raw.link) ?? atomAlternate(raw.atomLinks) ?? guidLink(guid), base));
+  setIf(item, 'author', creatorOf(raw.dcCreator) ?? authorOf(raw.authorRaw) ?? authorOf(raw.dcAuthor) ?? authorOf(raw.itunesAuthor));
   // Dates arrive as ISO strings (or empty) from feedShape, read there with the feed's language in mind.
   setIf(item, 'publishedAt', dateOf([raw.published, raw.pubDate, raw.dcDate, raw.dctIssued, raw.dctCreated, raw.issued, raw.created, raw.updated, raw.modified, raw.dctModified]));
   setIf(item, 'contentHtml', html || undefined);

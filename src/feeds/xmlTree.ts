@@ -40,8 +40,18 @@ const PREFIXES: Record<string, string> = {
   'http://search.yahoo.com/mrss/': 'media',
   'http://search.yahoo.com/mrss': 'media',
   'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
+  'http://rssnamespace.org/feedburner/ext/1.0': 'feedburner',
   'http://www.w3.org/1999/xhtml': '',
 };
+
+/** The same, by lower-cased URI: Apple's own documents spell the iTunes namespace `…/DTDs/Podcast-1.0.dtd`. */
+const PREFIXES_ANY_CASE = new Map(Object.entries(PREFIXES).map(([uri, prefix]) => [uri.toLowerCase(), prefix]));
+
+/** Vocabularies whose element names are read whatever their case (`ITUNES:AUTHOR`): their names have no case of their own to keep. */
+const ANY_CASE_PREFIXES = new Set(['itunes']);
+
+/** RSS's own element names, read whatever case a feed wrote them in (`<TITLE>`). */
+const RSS_NAMES = new Set(['rss', 'channel', 'item', 'title', 'link', 'description', 'guid', 'author', 'category', 'enclosure', 'comments', 'source', 'language', 'copyright', 'ttl', 'image', 'url']);
 
 /** RSS's mixed-case element names, read whatever case the feed wrote them in. */
 const CAMEL = new Map(['pubDate', 'lastBuildDate', 'managingEditor', 'webMaster', 'textInput', 'skipHours', 'skipDays'].map((n) => [n.toLowerCase(), n]));
@@ -90,13 +100,21 @@ export function parseXmlTree(xml: string, documentUrl: string, isRoot: (name: st
   const canonical = (written: string, scope: Map<string, string>, isRoot: boolean): string => {
     const [prefix, local] = splitName(written);
     if (prefix === 'xml' || prefix === 'xmlns') return written;
-    const uri = scope.get(prefix ?? '');
+    // A prefix written in another case than declared (`ITUNES:` for `xmlns:itunes`) is the declared one.
+    const uri = scope.get(prefix ?? '') ?? (prefix ? scope.get(prefix.toLowerCase()) : undefined);
     if (uri === ATOM || uri === ATOM03) {
       if (isRoot) atomDocument = local === 'feed';
       return atomDocument ? local : `atom:${local}`;
     }
-    if (uri !== undefined && uri in PREFIXES) return PREFIXES[uri] ? `${PREFIXES[uri]}:${local}` : local;
-    if (prefix === undefined) return CAMEL.get(local.toLowerCase()) ?? local;
+    const known = uri === undefined ? undefined : (PREFIXES[uri] ?? PREFIXES_ANY_CASE.get(uri.toLowerCase()));
+    if (known !== undefined) {
+      if (!known) return RSS_NAMES.has(local.toLowerCase()) ? local.toLowerCase() : local;
+      return `${known}:${ANY_CASE_PREFIXES.has(known) ? local.toLowerCase() : local}`;
+    }
+    if (prefix === undefined) {
+      const lower = local.toLowerCase();
+      return CAMEL.get(lower) ?? (RSS_NAMES.has(lower) ? lower : local);
+    }
     return written;
   };
 
@@ -149,8 +167,17 @@ export function parseXmlTree(xml: string, documentUrl: string, isRoot: (name: st
   const elements = top.children.filter((c): c is XmlElement => typeof c === 'object' && 'name' in c);
   const root = elements.find((e) => isRoot(e.name)) ?? elements[0];
   if (!root) throw new MalformedXmlError('no root element');
-  if (!complete.has(root)) throw new MalformedXmlError(`the document ends before </${root.name}>: cut short`);
+  if (!complete.has(root) && !rootEndCut(xml, stack, root)) throw new MalformedXmlError(`the document ends before </${root.name}>: cut short`);
   return root;
+}
+
+/**
+ * Only the root's own end tag was cut at the very end (`…</channel></rss`, then nothing): every element inside it was closed, so
+ * the document is whole but for that byte. One still open inside the root means it was really cut short.
+ */
+function rootEndCut(xml: string, stack: Array<{ el: XmlElement; written: string }>, root: XmlElement): boolean {
+  if (stack.length !== 2 || stack[1]!.el !== root) return false;
+  return xml.trimEnd().endsWith(`</${stack[1]!.written}`);
 }
 
 /** The element children of an element. */
