@@ -173,9 +173,8 @@ export function createSender(deps: SenderDeps): Sender {
   async function sendHead(chatId: number): Promise<void> {
     let m: OutboxMessage | undefined;
     try {
-      m = await deps.outbox.head(chatId);
+      m = await deps.outbox.takeHead(chatId, SEND_HOLD_MS);
       if (!m) return;
-      if (!(await deps.outbox.claim(m.id, SEND_HOLD_MS))) return;
     } catch (error) {
       // Counted with the failed reads: during a database outage the first says so, the others are quiet.
       readFailures++;

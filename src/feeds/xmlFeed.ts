@@ -98,8 +98,9 @@ function creatorOf(value: unknown): string | undefined {
 /** RSS categories, Atom's terms, dc:subject, media:category and iTunes categories: each once. */
 function categoriesOf(raw: RawItem): string[] {
   const list = [raw.categories, raw.rawCategories, raw.dcSubjects, raw.mediaCategories].flatMap((l) => (Array.isArray(l) ? (l as unknown[]) : []));
+  if (raw.itunesCategories) list.push(...itunesCategories(raw.itunesCategories));
   const out = new Set<string>();
-  for (const c of [...list, ...itunesCategories(raw.itunesCategories)]) {
+  for (const c of list) {
     const s = toPlainLine(stringOf(c) ?? (c as { $?: { term?: string } })?.$?.term);
     if (s) out.add(s);
   }

@@ -106,12 +106,13 @@ export function parseXmlTree(xml: string, documentUrl: string, isRoot: (name: st
       if (isRoot) atomDocument = local === 'feed';
       return atomDocument ? local : `atom:${local}`;
     }
-    const known = uri === undefined ? undefined : (PREFIXES[uri] ?? PREFIXES_ANY_CASE.get(uri.toLowerCase()));
+    const known = uri === undefined ? undefined : uri in PREFIXES ? PREFIXES[uri] : PREFIXES_ANY_CASE.get(uri.toLowerCase());
     if (known !== undefined) {
-      if (!known) return RSS_NAMES.has(local.toLowerCase()) ? local.toLowerCase() : local;
+      if (!known) return local.charCodeAt(0) < 97 && RSS_NAMES.has(local.toLowerCase()) ? local.toLowerCase() : local; // only a capital needs a look
       return `${known}:${ANY_CASE_PREFIXES.has(known) ? local.toLowerCase() : local}`;
     }
     if (prefix === undefined) {
+      if (RSS_NAMES.has(local)) return local; // the usual case: already as RSS writes it
       const lower = local.toLowerCase();
       return CAMEL.get(lower) ?? (RSS_NAMES.has(lower) ? lower : local);
     }

@@ -35,10 +35,11 @@ export interface OutboxQueries {
   fanOut(push: PushFanOut): Promise<number>;
   /** Chats whose next message may go at `now`, replies first, then the longest waiting. */
   readyChats(now: number, limit: number): Promise<ReadyChat[]>;
-  /** The next message of a chat (failed ones passed over), if it is not held by a sender. */
-  head(chatId: number): Promise<OutboxMessage | undefined>;
-  /** Holds a message for sending for `holdMs` (the database's clock); false when another sender holds it or it is gone. */
-  claim(id: string, holdMs: number): Promise<boolean>;
+  /**
+   * The next message of a chat (failed ones passed over), held for sending for `holdMs` (the database's clock); undefined when
+   * the chat has none or another sender holds it.
+   */
+  takeHead(chatId: number, holdMs: number): Promise<OutboxMessage | undefined>;
   /** Telegram took it: recorded as sent (with Telegram's message id), removed, and the chat's next message waits until `nextReadyAt`. */
   markSent(message: OutboxMessage, at: number, nextReadyAt: number, messageId?: number): Promise<void>;
   /** Telegram's message id of a sent message, if it was sent and the id is known. */
@@ -180,25 +181,19 @@ export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): Out
       return rows.map((r) => ({ chatId: Number(r.chat_id), readyAt: Number(r.ready_at) }));
     },
 
-    async head(chatId) {
+    async takeHead(chatId, holdMs) {
+      // One statement: the chat's first sendable message, held for this sender unless another holds it (then nothing, so the
+      // chat's order is kept).
       const row = await db
-        .selectFrom('outbox')
-        .selectAll()
-        .select(dbNow(dialect).as('db_now'))
-        .where('chat_id', '=', chatId)
-        .where('failed_at', 'is', null)
-        .orderBy('priority')
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(1)
+        .updateTable('outbox')
+        .set({ claimed_until: dbNowPlus(dialect, holdMs) })
+        .where('id', '=', (eb) =>
+          eb.selectFrom('outbox as h').select('h.id').where('h.chat_id', '=', chatId).where('h.failed_at', 'is', null).orderBy('h.priority').orderBy('h.created_at').orderBy('h.id').limit(1),
+        )
+        .where('claimed_until', '<', dbNow(dialect))
+        .returningAll()
         .executeTakeFirst();
-      if (!row || Number(row.claimed_until) >= Number(row.db_now)) return undefined;
-      return messageOf(row);
-    },
-
-    async claim(id, holdMs) {
-      const r = await db.updateTable('outbox').set({ claimed_until: dbNowPlus(dialect, holdMs) }).where('id', '=', id).where('claimed_until', '<', dbNow(dialect)).executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+      return row ? messageOf(row) : undefined;
     },
 
     async markSent(m, at, nextReadyAt, messageId) {

@@ -93,10 +93,9 @@ for (const engine of engines) {
       expect(await other.outbox.enqueue([{ id: 'm1', chatId: 7, plain: 'hi' }], 2)).toEqual([]);
       expect(await store.outbox.enqueue([{ id: 'r1', chatId: 8, plain: 'reply', priority: 0 }], 3)).toEqual(['r1']);
       expect((await store.outbox.readyChats(10, 10)).map((c) => c.chatId)).toEqual([8, 7]); // the reply first
-      const head = (await store.outbox.head(7))!;
-      expect(await store.outbox.claim(head.id, 60_000)).toBe(true);
-      expect(await other.outbox.claim(head.id, 60_000)).toBe(false);
-      expect(await other.outbox.head(7)).toBeUndefined(); // held by a sender
+      const head = (await store.outbox.takeHead(7, 60_000))!;
+      expect(head.id).toBe('m1');
+      expect(await other.outbox.takeHead(7, 60_000)).toBeUndefined(); // held by a sender
       await store.outbox.markSent(head, 12, 1012);
       expect(await other.outbox.enqueue([{ id: 'm1', chatId: 7, plain: 'hi' }], 13)).toEqual([]);
       expect((await store.outbox.readyChats(2000, 10)).map((c) => c.chatId)).toEqual([8]);
