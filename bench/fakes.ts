@@ -18,6 +18,8 @@ export function benchFeedXml(f: number, items: number): string {
 
 /** A delay before each feed answer (a real feed takes a few hundred ms). */
 let feedDelayMs = 0;
+/** Whether feeds answer a matching If-None-Match with 304 (off: every poll downloads and parses in full). */
+let useEtags = true;
 
 async function startFeeds(feeds: number, items: number): Promise<number> {
   const docs = new Map<string, string>();
@@ -32,7 +34,7 @@ async function startFeeds(feeds: number, items: number): Promise<number> {
       if (!body) return void res.writeHead(404).end();
       const etag = `"${path}"`;
       const answer = () => {
-        if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+        if (useEtags && req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
         res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
       };
       if (feedDelayMs > 0) setTimeout(answer, feedDelayMs);
@@ -93,7 +95,7 @@ function stopProbe(): { latencies: Array<{ at: number; ms: number }>; unanswered
   return { latencies: p.latencies, unanswered: [...p.asked.values()].map((at) => now - at) };
 }
 
-process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean; llmDelayMs?: number; feedDelayMs?: number; probe?: 'start' | 'stop'; everyMs?: number }) => {
+process.on('message', async (msg: { feeds?: number; items?: number; stats?: boolean; llmDelayMs?: number; feedDelayMs?: number; probe?: 'start' | 'stop'; everyMs?: number; etags?: boolean }) => {
   if (msg.probe === 'start') {
     startProbe(msg.everyMs ?? 250);
     process.send!({ ok: true });
@@ -101,6 +103,11 @@ process.on('message', async (msg: { feeds?: number; items?: number; stats?: bool
   }
   if (msg.probe === 'stop') {
     process.send!(stopProbe());
+    return;
+  }
+  if (msg.etags !== undefined) {
+    useEtags = msg.etags;
+    process.send!({ ok: true });
     return;
   }
   if (msg.feedDelayMs !== undefined) {

@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/store/schema.js';
+import type { Store } from '../src/store/store.js';
+import { feedId } from '../src/core/itemKey.js';
+import { newFeedState } from '../src/core/model.js';
+import { FEED_HOSTS } from './fakes.js';
 import { TEST_TOKEN } from '../test/support/botApiServer.js';
 import { fillChats, fillDailyEntries, fillOutbox } from '../test/support/bulk.js';
 import { freshStore, type Engine } from './scale.js';
@@ -11,6 +15,7 @@ import { freshStore, type Engine } from './scale.js';
 export interface LiveFakes {
   apiRoot: string;
   llmBaseUrl: string;
+  feedPort: number;
 }
 export type Ask = <T>(msg: object) => Promise<T>;
 interface FakeStats {
@@ -65,9 +70,15 @@ function startBot(env: Record<string, string>): ChildProcess {
 }
 
 /** A fresh store seeded by `seed`, the bot started on it as a process, `run` with both; the bot killed and the store dropped after. */
-async function withBot(fakes: LiveFakes, engine: Engine, seed: (db: Kysely<Database>) => Promise<void>, run: (bot: ChildProcess, db: Kysely<Database>) => Promise<void>): Promise<void> {
+async function withBot(
+  fakes: LiveFakes,
+  engine: Engine,
+  seed: (db: Kysely<Database>, store: Store) => Promise<void>,
+  run: (bot: ChildProcess, db: Kysely<Database>) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
   const { store, url, drop } = await freshStore(engine);
-  await seed(store.db);
+  await seed(store.db, store);
   if (engine === 'postgres') await sql`ANALYZE`.execute(store.db);
   const bot = startBot({
     TELEGRAM_BOT_TOKEN: TEST_TOKEN,
@@ -80,6 +91,7 @@ async function withBot(fakes: LiveFakes, engine: Engine, seed: (db: Kysely<Datab
     PORT: '0',
     PROMPTS_DIR: join(import.meta.dirname, '../../prompts'),
     LOG_LEVEL: 'warn',
+    ...env,
   });
   try {
     await run(bot, store.db);
@@ -153,4 +165,53 @@ export async function benchLiveSender(fakes: LiveFakes, ask: Ask, engine: Engine
     const cpuMs = (cpuSeconds(bot.pid!) - cpu) * 1000;
     console.log(`  ${engine.padEnd(8)} ${String(queued).padStart(7)} queued: ${(cpuMs / n).toFixed(2)} ms CPU per message, ${(n / ((Date.now() - t) / 1000)).toFixed(1)} msg/s, 429s ${after.rejected429 - before.rejected429}, peak RSS ${rssMb(bot.pid!, 'VmHWM').toFixed(0)} MB`);
   });
+}
+
+/**
+ * The poll stage of the running bot over `feeds` feeds on the fakes' hosts, every feed due at one minutely tick, three cycles:
+ * the first (priming: every item recorded, none pushed), cold (every feed answers 200 in full, nothing new) and warm (all 304).
+ * Per cycle: wall time, the bot's CPU, /start answers meanwhile; peak RSS.
+ */
+export async function benchLivePoll(fakes: LiveFakes, ask: Ask, engine: Engine, feeds: number): Promise<void> {
+  const seed = async (_db: Kysely<Database>, store: Store) => {
+    const now = Date.now();
+    for (let f = 0; f < feeds; f++) {
+      const url = `http://127.0.0.${1 + (f % FEED_HOSTS)}:${fakes.feedPort}/feed/${f}.xml`;
+      await store.feeds.insert(newFeedState(feedId(url), url, now - 1000));
+    }
+  };
+  await withBot(
+    fakes,
+    engine,
+    seed,
+    async (bot, db) => {
+      const anyDue = async (before: number) => (await sql`SELECT id FROM feeds WHERE next_poll_at <= ${before} ORDER BY next_poll_at LIMIT 1`.execute(db)).rows.length > 0;
+      const cycle = async (name: string) => {
+        // Due at the next minutely tick: the cycle runs from the first poll to the last.
+        const dueAt = Date.now();
+        await sql`UPDATE feeds SET next_poll_at = ${dueAt - 1000}`.execute(db);
+        await ask({ probe: 'start', everyMs: 250 });
+        let cpuAtStart = cpuSeconds(bot.pid!);
+        for (;;) {
+          const moved = (await sql`SELECT id FROM feeds WHERE next_poll_at > ${dueAt} LIMIT 1`.execute(db)).rows.length > 0;
+          if (moved) break;
+          cpuAtStart = cpuSeconds(bot.pid!);
+          await sleep(100);
+        }
+        const started = Date.now();
+        while (await anyDue(dueAt)) await sleep(200);
+        const ended = Date.now();
+        const cpu = cpuSeconds(bot.pid!) - cpuAtStart;
+        const probe = await ask<ProbeResult>({ probe: 'stop' });
+        console.log(`  ${engine.padEnd(8)} ${feeds} feeds, ${name}: ${((ended - started) / 1000).toFixed(1)} s, bot CPU ${cpu.toFixed(2)} s (${((cpu * 1000) / feeds).toFixed(2)} ms per feed); answers during it: ${latencyLine(probe, started, ended)}`);
+      };
+      await cycle('first poll (priming)');
+      await ask({ etags: false });
+      await cycle('cold (all 200, nothing new)');
+      await ask({ etags: true });
+      await cycle('warm (all 304)');
+      console.log(`           peak RSS ${rssMb(bot.pid!, 'VmHWM').toFixed(0)} MB`);
+    },
+    { POLL_CRON: '* * * * *', FETCH_ALLOW_PRIVATE: '127.0.0.0/8' },
+  );
 }

@@ -15,7 +15,7 @@ import { fmt, measure } from './measure.js';
 import { decodeBody } from '../src/feeds/charset.js';
 import { parseFeed } from '../src/feeds/parseFeed.js';
 import { hostileFeed, ordinaryFeed } from '../test/support/hostile.js';
-import { benchLiveDaily, benchLiveSender } from './live.js';
+import { benchLiveDaily, benchLivePoll, benchLiveSender } from './live.js';
 import { benchDaily, benchFanOut, benchSender, engines, freshStore, type Engine } from './scale.js';
 
 interface Fakes {
@@ -38,7 +38,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['live-daily', 'live-sender', 'startup', 'poll', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
+const PARTS = ['live-daily', 'live-sender', 'live-poll', 'startup', 'poll', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -251,6 +251,10 @@ try {
   if (parts.includes('live-sender')) {
     console.log(`sender in the running bot: N chats with a message each, the fake Bot API enforcing Telegram's limits, CPU over ${opt('seconds', 20)} s of sending`);
     for (const engine of STORES) for (const queued of list('queued', [1000, 30_000, 100_000])) await benchLiveSender(fakes, ask, engine, queued, opt('seconds', 20));
+  }
+  if (parts.includes('live-poll')) {
+    console.log(`poll in the running bot: every feed due at one minutely tick on ${FEED_HOSTS} hosts, 20 items each, /start sent every 250 ms`);
+    for (const engine of STORES) await benchLivePoll(fakes, ask, engine, FEEDS);
   }
   if (run('parse')) await benchParse();
   if (run('hostile')) {
