@@ -1,5 +1,5 @@
 // Time zones as people type them: IANA names, common cities (in Chinese or English), and UTC±N.
-import { isTimeZone } from './localTime.js';
+import { isTimeZone, localClock, localDay } from './localTime.js';
 
 const CITIES: Record<string, string> = {
   北京: 'Asia/Shanghai', 上海: 'Asia/Shanghai', 广州: 'Asia/Shanghai', 深圳: 'Asia/Shanghai', 杭州: 'Asia/Shanghai', 成都: 'Asia/Shanghai',
@@ -42,4 +42,9 @@ export function zoneLabel(timeZone: string): string {
   if (fixed) return `UTC${fixed[1] === '+' ? '-' : '+'}${Number(fixed[2])}`;
   if (/^(Etc\/)?(UTC|GMT|Universal|Zulu|UCT)(0)?$/.test(timeZone)) return 'UTC';
   return timeZone;
+}
+
+/** An instant as a reader of that zone reads it: `2026-12-03 10:30 (UTC+8)`. */
+export function localMoment(at: number, timeZone: string): string {
+  return `${localDay(at, timeZone)} ${localClock(at, timeZone)} (${zoneLabel(timeZone)})`;
 }

@@ -5,6 +5,9 @@ const SEPARATORS = /[\s<>"'`，。、；：！？（）【】《》「」『』�
 /** Trailing characters a sentence puts after a link. */
 const TRAILING = /[.,;:!?)\]}*_~]+$/;
 const WITH_SCHEME = /^https?:\/\/[^\s/]+/i;
+
+/** Whether `input` starts with a scheme (`https:`, `mailto:`, `javascript:`): what was typed without one gets one added. */
+export const hasScheme = (input: string) => /^[a-z][a-z\d+.-]*:/i.test(input);
 /**
  * A host with a dot and a top-level domain of letters (`example.com/feed`, `www.ithome.com`), or an IPv4 address (a self-hosted
  * RSSHub: `192.168.1.10:1200/rss`), optionally a port and a path.
@@ -26,7 +29,7 @@ export function urlsInText(text: string, options: { bare?: boolean } = {}): stri
       token = token.slice(0, -1);
     }
     if (!token) continue;
-    const ok = WITH_SCHEME.test(token) || (options.bare === true && !/^[a-z][a-z\d+.-]*:/i.test(token) && BARE.test(token));
+    const ok = WITH_SCHEME.test(token) || (options.bare === true && !hasScheme(token) && BARE.test(token));
     if (ok && !out.includes(token)) out.push(token);
   }
   return out;

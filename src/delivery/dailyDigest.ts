@@ -38,12 +38,12 @@ export function nextDigestAt(chat: Pick<ChatSettings, 'mode' | 'digestTime' | 't
 /** A crashed tick's chats come back after this (a page is composed and recorded in well under it). */
 const HOLD_MS = 2 * 60_000;
 
-/** `fn` remembered by key for as long as the returned function lives (a page of chats shares a few zones and times). */
-function memo<T>(fn: (key: string) => T): (key: string) => T {
-  const known = new Map<string, T>();
-  return (key) => {
-    if (!known.has(key)) known.set(key, fn(key));
-    return known.get(key)!;
+/** A cache for one page: `make()` runs once per key (a page of chats shares a few zones and times). */
+function pageCache() {
+  const known = new Map<string, unknown>();
+  return <T>(key: string, make: () => T): T => {
+    if (!known.has(key)) known.set(key, make());
+    return known.get(key) as T;
   };
 }
 
@@ -71,19 +71,15 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
         // transaction, so a crash anywhere leaves either all of it or none (and the re-claim makes the same ids again).
         const wanted = new Set(due.filter((c) => c.active && c.mode !== 'instant').map((c) => c.id));
         const byChat = await deps.daily.ofChats([...wanted]);
-        const dayIn = memo((zone) => localDay(now, zone));
-        const nextAt = memo((key) => {
-          const [mode, time, zone] = key.split('|') as [ChatSettings['mode'], string, string];
-          return nextDigestAt({ mode, digestTime: time, timezone: zone }, now);
-        });
+        const once = pageCache();
         const pages: DigestPage[] = due.map((chat) => {
           const entries = wanted.has(chat.id) ? (byChat.get(chat.id) ?? []) : [];
           return {
             chatId: chat.id,
             // The digest's identity is the instant it was due: a chat that moves its time or zone never reuses an old digest's ids.
-            messages: entries.length ? messagesOf(chat, entries, String(chat.nextDigestAt), now, dayIn(chat.timezone)) : [],
+            messages: entries.length ? messagesOf(chat, entries, String(chat.nextDigestAt), now, once(`day|${chat.timezone}`, () => localDay(now, chat.timezone))) : [],
             entries,
-            nextDigestAt: nextAt(`${chat.mode}|${chat.digestTime}|${chat.timezone}`),
+            nextDigestAt: once(`next|${chat.mode}|${chat.digestTime}|${chat.timezone}`, () => nextDigestAt(chat, now)),
           };
         });
         const recorded = new Set(await deps.daily.commit(pages, now, deps.owner));

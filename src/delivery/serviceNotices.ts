@@ -1,8 +1,7 @@
 // The LLM being down is a fact for everyone to see: /list shows it, and ADMIN_IDS hear once when it stays down and once when it is back.
 import type { ChatSettings } from '../core/model.js';
 import type { Lang } from '../core/renderDigest.js';
-import { localClock, localDay } from '../core/localTime.js';
-import { zoneLabel } from '../core/timeZoneInput.js';
+import { localMoment } from '../core/timeZoneInput.js';
 import type { LlmError, LlmErrorKind } from '../digests/llmClient.js';
 import type { Logger } from '../log.js';
 import type { ServiceHealth } from '../store/serviceHealth.js';
@@ -77,7 +76,7 @@ export function createLlmHealth(deps: LlmHealthDeps): LlmHealth {
       if (!(await deps.services.markDown('llm', since, error.kind))) return;
       deps.log.warn('the LLM is down; articles wait for it', { kind: error.kind, error: error.message });
       await tell(`llm-down:${since}`, (lang, tz) => {
-        const at = `${localDay(since, tz)} ${localClock(since, tz)} (${zoneLabel(tz)})`;
+        const at = localMoment(since, tz);
         const why = REASONS[error.kind][lang];
         return lang === 'en'
           ? `⚠️ The LLM has been failing since ${at}: ${why}. New articles wait and go out with their digests when it is back.`

@@ -1,9 +1,7 @@
 // A page's digest from an address as a person typed it: with a scheme as it is; without one, https first and plain http when https does not connect.
-import { urlsInText } from '../core/urlsInText.js';
-import { FetchError } from '../feeds/safeFetch.js';
+import { hasScheme, urlsInText } from '../core/urlsInText.js';
+import { isConnectionFailure } from '../feeds/safeFetch.js';
 import type { Summarizer } from './summarize.js';
-
-const hasScheme = (input: string) => /^[a-z][a-z\d+.-]*:\/\//i.test(input);
 
 export async function forTypedUrl(summarizer: Pick<Summarizer, 'forUrl'>, input: string): ReturnType<Summarizer['forUrl']> {
   // With a scheme, or not an address at all (refused as such by the fetch): as it is.
@@ -12,7 +10,7 @@ export async function forTypedUrl(summarizer: Pick<Summarizer, 'forUrl'>, input:
     return await summarizer.forUrl(`https://${input}`);
   } catch (error) {
     // The site may speak plain http only (as /sub assumes too).
-    if (error instanceof FetchError && (error.kind === 'network' || error.kind === 'timeout')) return summarizer.forUrl(`http://${input}`);
+    if (isConnectionFailure(error)) return summarizer.forUrl(`http://${input}`);
     throw error;
   }
 }

@@ -1,16 +1,16 @@
 // What needs no network to refuse: words that are no address, a scheme other than http(s), a literal private IP not allowed.
 import ipaddr from 'ipaddr.js';
-import { urlsInText } from '../core/urlsInText.js';
+import { hasScheme, urlsInText } from '../core/urlsInText.js';
 import { isAllowedPrivate, isPublicAddress, type AllowList } from './addressPolicy.js';
 import { FetchError } from './safeFetch.js';
 
 /** The FetchError a fetch of `input` would end in without reaching any server, or undefined when only a fetch can tell. */
 export function obviousRefusal(input: string, allow: AllowList): FetchError | undefined {
-  const hasScheme = /^[a-z][a-z\d+.-]*:/i.test(input);
-  if (!hasScheme && urlsInText(input, { bare: true })[0] !== input) return new FetchError('bad-url', input, 'not a valid URL');
+  const schemed = hasScheme(input);
+  if (!schemed && urlsInText(input, { bare: true })[0] !== input) return new FetchError('bad-url', input, 'not a valid URL');
   let url: URL;
   try {
-    url = new URL(hasScheme ? input : `https://${input}`);
+    url = new URL(schemed ? input : `https://${input}`);
   } catch {
     return new FetchError('bad-url', input, 'not a valid URL');
   }

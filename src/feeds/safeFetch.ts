@@ -30,6 +30,11 @@ export class FetchError extends Error {
   }
 }
 
+/** No TLS or no answer (as opposed to an answer that says no): a site typed without a scheme may speak plain http only. */
+export function isConnectionFailure(error: unknown): boolean {
+  return error instanceof FetchError && (error.kind === 'network' || error.kind === 'timeout');
+}
+
 export interface Validators {
   etag?: string | undefined;
   lastModified?: string | undefined;

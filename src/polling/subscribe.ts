@@ -3,9 +3,10 @@ import { cleanFeedUrl, feedIdentity } from '../core/canonicalUrl.js';
 import { feedId } from '../core/itemKey.js';
 import { newFeedState, type FeedState } from '../core/model.js';
 import { nextPollAfterSuccess } from '../core/schedule.js';
+import { hasScheme } from '../core/urlsInText.js';
 import { NotAFeedError } from '../feeds/parseFeed.js';
 import { readFeed, type FeedRead } from '../feeds/readFeed.js';
-import { FetchError, type SafeFetch } from '../feeds/safeFetch.js';
+import { isConnectionFailure, type SafeFetch } from '../feeds/safeFetch.js';
 import type { FeedQueries } from '../store/feeds.js';
 import type { SeenQueries } from '../store/seen.js';
 import type { SubscriptionQueries } from '../store/subscriptions.js';
@@ -50,7 +51,7 @@ export interface Subscriber {
 /** Accepts `example.com/feed` as `https://example.com/feed`; refuses anything but http(s). */
 export function normaliseFeedInput(input: string): string {
   const raw = input.trim().replace(/^<|>$/g, '');
-  const withScheme = /^[a-z][a-z\d+.-]*:/i.test(raw) ? raw : `https://${raw}`;
+  const withScheme = hasScheme(raw) ? raw : `https://${raw}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -176,12 +177,7 @@ async function readFirst(deps: SubscribeDeps, urls: string[]): Promise<{ known: 
   return undefined;
 }
 
-const typedWithoutScheme = (input: string) => !/^\s*<?[a-z][a-z\d+.-]*:/i.test(input);
-
-/** No TLS or no answer on https (as opposed to an answer that says no). */
-function isConnectionFailure(error: unknown): boolean {
-  return error instanceof FetchError && (error.kind === 'network' || error.kind === 'timeout');
-}
+const typedWithoutScheme = (input: string) => !hasScheme(input.trim().replace(/^</, ''));
 
 function wrap(input: string, error: unknown): SubscribeError {
   if (error instanceof SubscribeError) return error;

@@ -32,9 +32,10 @@ export function createServiceHealth(db: Kysely<Database>): ServiceHealth {
       return row ? Number(row.value) : now;
     },
     async markUp(service) {
-      await db.deleteFrom('meta').where('key', '=', failingKey(service)).execute();
-      const row = await db.deleteFrom('meta').where('key', '=', key(service)).returning('value').executeTakeFirst();
-      return row ? (JSON.parse(row.value) as ServiceDown) : undefined;
+      // One statement on every success: the run of failures forgotten, and the down mark taken (its holder tells the admins).
+      const rows = await db.deleteFrom('meta').where('key', 'in', [failingKey(service), key(service)]).returning(['key', 'value']).execute();
+      const down = rows.find((r) => r.key === key(service));
+      return down ? (JSON.parse(down.value) as ServiceDown) : undefined;
     },
     async down(service) {
       const row = await db.selectFrom('meta').select('value').where('key', '=', key(service)).executeTakeFirst();

@@ -2,8 +2,7 @@
 import type { Telegraf } from 'telegraf';
 import type { FeedState } from '../../core/model.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
-import { localClock, localDay } from '../../core/localTime.js';
-import { zoneLabel } from '../../core/timeZoneInput.js';
+import { localMoment } from '../../core/timeZoneInput.js';
 import { obviousRefusal } from '../../feeds/obviousRefusal.js';
 import { SubscribeError } from '../../polling/subscribe.js';
 import { argsOf, linkArgsOf, type BotContext, type BotServices } from '../context.js';
@@ -131,8 +130,7 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     if (feeds.length === 0) return ctx.say(ctx.t.listEmpty);
     const blocks = [ctx.t.listHeader(feeds.length), ...feeds.map((f, i) => `${i + 1}. <b>${link(f.title ?? f.url, f.siteUrl ?? f.url)}</b>\n${escapeHtml(f.url)}\n${health(ctx, f)}`)];
     const llmDown = await services.store.services.down('llm');
-    const tz = ctx.chatSettings.timezone;
-    if (llmDown) blocks.push(ctx.t.llmDown(escapeHtml(`${localDay(llmDown.since, tz)} ${localClock(llmDown.since, tz)} (${zoneLabel(tz)})`)));
+    if (llmDown) blocks.push(ctx.t.llmDown(escapeHtml(localMoment(llmDown.since, ctx.chatSettings.timezone))));
     for (const message of packMessages(blocks, 4000, '\n\n')) await ctx.say(message);
   });
 }
