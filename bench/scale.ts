@@ -11,7 +11,7 @@ import type { Database } from '../src/store/schema.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { createTempDatabase, postgresUp } from '../test/support/postgres.js';
 import { fmt, measure } from './measure.js';
-import { fillChats, fillDailyEntries, fillOutbox, fillSubscriptions } from '../test/support/bulk.js';
+import { fillChats, fillDailyEntries, fillFilters, fillOutbox, fillSubscriptions } from '../test/support/bulk.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -80,6 +80,7 @@ export async function benchSender(engine: Engine, queuedCounts: number[], wanted
       rate: 2000,
       onMigrate: async () => {},
       onDeactivate: async () => {},
+      onTopicGone: async () => {},
       lease: { acquire: () => store.leases.acquire('sender', owner, 10_000), release: () => store.leases.release('sender', owner) },
     });
     let steady = { cpuMs: 0, pickMs: 0, wallMs: 0, n: 0 };
@@ -97,18 +98,27 @@ export async function benchSender(engine: Engine, queuedCounts: number[], wanted
   }
 }
 
-/** One article to `chats` subscribed chats: the time to queue every push (one set-based insert). */
+/**
+ * One article to `chats` subscribed chats: the time to queue every push (set-based inserts a slice at a time), without filters
+ * and with a filter on every subscription (matched inside the same statements).
+ */
 export async function benchFanOut(engine: Engine, chats: number): Promise<void> {
-  const { store, drop } = await freshStore(engine);
-  await fillChats(store.db, chats, 'instant', null);
-  await store.feeds.insert({ id: 'benchfeed', url: 'https://bench.example/feed', title: '基准', nextPollAt: 0, errorCount: 0, primed: true, createdAt: 0 });
-  await fillSubscriptions(store.db, 'benchfeed', chats);
-  const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, subscriptions: store.subscriptions, onQueued: () => {}, log: silentLogger, now: Date.now });
-  const article = { key: 'a1', url: 'https://bench.example/a1', title: '基准文章', categories: [], contentText: '正文', feedId: 'benchfeed', feedTitle: '基准', firstSeenAt: 0, ownSite: true };
-  const digest = { title: '标题', tldr: '一句话。', summary: '一段摘要。', tags: ['科技', '芯片', '人工智能'], model: 'm', promptVersion: 'v', createdAt: 0 };
-  const [, m] = await measure(() => fanOut.dispatch({ article, feedId: 'benchfeed', feedTitle: '基准', digest }));
-  console.log(`  ${engine.padEnd(8)} one article to ${chats} chats queued: ${fmt(m)}; ${await store.outbox.size()} messages in the outbox`);
-  await drop();
+  for (const filtered of [false, true]) {
+    const { store, drop } = await freshStore(engine);
+    await fillChats(store.db, chats, 'instant', null);
+    await store.feeds.insert({ id: 'benchfeed', url: 'https://bench.example/feed', title: '基准', nextPollAt: 0, errorCount: 0, primed: true, createdAt: 0 });
+    await fillSubscriptions(store.db, 'benchfeed', chats);
+    if (filtered) await fillFilters(store.db, 'benchfeed', chats);
+    const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, subscriptions: store.subscriptions, filters: store.filters, articleTags: store.articleTags, onQueued: () => {}, log: silentLogger, now: Date.now });
+    const article = { key: 'a1', url: 'https://bench.example/a1', title: '基准文章', categories: [], contentText: '正文', feedId: 'benchfeed', feedTitle: '基准', firstSeenAt: 0, ownSite: true };
+    const digest = { title: '标题', tldr: '一句话。', summary: '一段摘要。', tags: ['科技', '芯片', '人工智能'], model: 'm', promptVersion: 'v', createdAt: 0 };
+    const [, m] = await measure(() => fanOut.dispatch({ article, feedId: 'benchfeed', feedTitle: '基准', digest }));
+    const dropped = (await store.filters.dropsOfChat(1_000_004, 0)).length ? (await sql<{ n: number }>`SELECT count(*) AS n FROM filter_drops`.execute(store.db)).rows[0]!.n : 0;
+    console.log(
+      `  ${engine.padEnd(8)} one article to ${chats} chats, ${filtered ? `every subscription filtered (${Number(dropped)} kept out)` : 'no filters'}: ${fmt(m)}; ${await store.outbox.size()} messages in the outbox`,
+    );
+    await drop();
+  }
 }
 
 /** The daily digest for `chats` chats × `articles` articles each: one tick, composing and queueing every digest. */
@@ -117,7 +127,7 @@ export async function benchDaily(engine: Engine, chats: number, articles: number
   const now = Date.now();
   await fillChats(store.db, chats, 'daily', now - 60_000);
   await fillDailyEntries(store.db, articles, now);
-  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender: { wake: () => {} }, log: silentLogger, now: Date.now, owner: 'bench' });
+  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, subscriptions: store.subscriptions, sender: { wake: () => {} }, log: silentLogger, now: Date.now, owner: 'bench' });
   const [sent, m] = await measure(() => daily.tick());
   console.log(`  ${engine.padEnd(8)} ${chats} chats × ${articles} articles: ${sent} digests queued, ${fmt(m)}`);
   await drop();

@@ -1,7 +1,7 @@
 // The services wired together once: config → store → fetch → stages (poll, digest, daily) → fan-out → sender; no Telegram updates here.
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
-import { deactivateChat, migrateChat } from './delivery/chatLifecycle.js';
+import { deactivateChat, leaveDeadTopic, migrateChat } from './delivery/chatLifecycle.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
 import { createFanOut } from './delivery/fanOut.js';
 import { noticeFailingFeed, noticeFloodedFeed } from './delivery/feedHealth.js';
@@ -102,7 +102,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         }
       : {}),
   });
-  const lifecycle = { chats: store.chats, moves: store.moves, outbox: store.outbox };
+  const lifecycle = { chats: store.chats, moves: store.moves, outbox: store.outbox, subscriptions: store.subscriptions };
   const sender = createSender({
     lease: {
       acquire: () => store.leases.acquire('sender', owner, 8_000),
@@ -116,8 +116,9 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     onDeactivate: async (chatId, reason) => {
       await deactivateChat(lifecycle, chatId, reason);
     },
+    onTopicGone: (chatId, threadId) => leaveDeadTopic(lifecycle, chatId, threadId, Date.now()),
   });
-  const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, subscriptions: store.subscriptions, onQueued: () => sender.wake(), log, now });
+  const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, subscriptions: store.subscriptions, filters: store.filters, articleTags: store.articleTags, onQueued: () => sender.wake(), log, now });
   const llmHealth = createLlmHealth({
     services: store.services,
     sender,
@@ -162,7 +163,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       await noticeFloodedFeed(health, feed, total, kept);
     },
   });
-  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, sender, log, now, owner, pageSize: store.dialect === 'sqlite' ? 50 : 200 });
+  const daily = createDailyDigest({ chats: store.chats, daily: store.daily, subscriptions: store.subscriptions, sender, log, now, owner, pageSize: store.dialect === 'sqlite' ? 50 : 200 });
   const subscriber = createSubscriber({
     feeds: store.feeds,
     subscriptions: store.subscriptions,

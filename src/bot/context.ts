@@ -38,6 +38,8 @@ export interface BotContext extends Context {
   say(html: string, extra?: { replyMarkup?: unknown; reply?: boolean }): Promise<void>;
   /** A progress note ("checking…"): said in private chats and groups, never posted in a channel (results only there). */
   progress(html: string, extra?: { reply?: boolean }): Promise<void>;
+  /** The forum topic the update came from (a message in a topic, or a button under one); undefined elsewhere. */
+  threadId: number | undefined;
   /** The outbox id of this update's progress note: the answer that follows takes its place. */
   progressId: string;
   /** True when this sender may change subscriptions and settings of this chat. */
@@ -69,17 +71,25 @@ export function linksInMessage(message: { text?: string; caption?: string; entit
   return links;
 }
 
+/** The forum topic of a message or of the message under a pressed button (Telegram marks topic messages with is_topic_message). */
+function topicOf(ctx: Context): number | undefined {
+  const m = (ctx.message ?? ctx.callbackQuery?.message) as { message_thread_id?: number; is_topic_message?: boolean } | undefined;
+  return m?.is_topic_message && m.message_thread_id ? m.message_thread_id : undefined;
+}
+
 export function installContext(services: BotServices) {
   const adminCache = new Map<string, { ok: boolean; until: number }>();
   return (ctx: BotContext) => {
     const chatId = ctx.chat!.id;
     const messageId = ctx.message?.message_id;
     // Replies are a Replier's like a job's, under ids from the update: a redelivered update cannot reply twice.
-    ctx.say = replierFor(services.sender, chatId, ctx.lang, `r:${chatId}:${ctx.update.update_id}`, messageId).say;
+    ctx.threadId = topicOf(ctx);
+    const inTopic = ctx.threadId ? { threadId: ctx.threadId } : {};
+    ctx.say = replierFor(services.sender, chatId, ctx.lang, `r:${chatId}:${ctx.update.update_id}`, { ...inTopic, ...(messageId ? { replyTo: messageId } : {}) }).say;
     ctx.progressId = `r:${chatId}:${ctx.update.update_id}:progress`;
     ctx.progress = async (html, extra = {}) => {
       if (ctx.chat!.type === 'channel') return;
-      await services.sender.enqueue(htmlMessage(ctx.progressId, chatId, html, { priority: 0, ...(extra.reply && messageId ? { replyTo: messageId } : {}) }));
+      await services.sender.enqueue(htmlMessage(ctx.progressId, chatId, html, { priority: 0, ...inTopic, ...(extra.reply && messageId ? { replyTo: messageId } : {}) }));
     };
     ctx.mayChange = async () => {
       const chat = ctx.chat!;

@@ -5,6 +5,7 @@ import { newChat, type ChatSettings } from '../core/model.js';
 import { deactivateChat } from '../delivery/chatLifecycle.js';
 import { escapeHtml } from '../core/telegramHtml.js';
 import { mountFallbacks } from './commands/fallbacks.js';
+import { mountFeedOptionCommands } from './commands/feedOptions.js';
 import { mountOpmlCommands } from './commands/opml.js';
 import { mountSettingsCommands } from './commands/settings.js';
 import { mountStatsCommand } from './commands/stats.js';
@@ -75,6 +76,7 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
   });
 
   mountSubscriptionCommands(bot, services);
+  mountFeedOptionCommands(bot, services);
   mountSummaryCommands(bot, services);
   mountSettingsCommands(bot, services);
   mountOpmlCommands(bot, services);

@@ -22,6 +22,8 @@ export interface JobPayload {
   replyTo?: number;
   /** The progress note the first answer takes the place of (edited into it). */
   progressId?: string;
+  /** The forum topic the request came from: answered there. */
+  threadId?: number;
 }
 
 export type JobHandler = (job: Job<JobPayload & Record<string, unknown>>, reply: Replier) => Promise<void>;
@@ -61,7 +63,9 @@ const HOLD_MS = 90_000;
 export const MAX_JOB_ATTEMPTS = 3;
 
 
-export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang: Lang, idPrefix: string, replyTo?: number, progressId?: string): Replier {
+/** Answers under ids `idPrefix:0`, `idPrefix:1`…, replying to `replyTo` when asked, the first in place of `progressId`, in `threadId`. */
+export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang: Lang, idPrefix: string, at: Pick<JobPayload, 'replyTo' | 'progressId' | 'threadId'> = {}): Replier {
+  const { replyTo, progressId, threadId } = at;
   let n = 0;
   return {
     chatId,
@@ -75,6 +79,7 @@ export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang
           ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
           ...(extra.reply && replyTo ? { replyTo } : {}),
           ...(first && progressId ? { replaces: progressId } : {}),
+          ...(threadId ? { threadId } : {}),
         }),
       );
     },
@@ -91,7 +96,7 @@ export function createRequests(deps: RequestsDeps): Requests {
     await deps.jobs.fail(job.id, deps.owner, { error, failureId: id, at: deps.now() });
     deps.log.error('job failed for good', { jobId: job.id, kind: job.kind, chatId: job.chatId, attempts: job.attempts, failureId: id, error });
     const lang = payload.lang ?? 'zh';
-    await replierFor(deps.sender, job.chatId, lang, `j:${job.id}:failed`, payload.replyTo, payload.progressId).say(TEXTS[lang].jobFailed(id), { reply: true });
+    await replierFor(deps.sender, job.chatId, lang, `j:${job.id}:failed`, payload).say(TEXTS[lang].jobFailed(id), { reply: true });
   };
 
   const run = async (job: Job) => {
@@ -107,7 +112,7 @@ export function createRequests(deps: RequestsDeps): Requests {
     showTyping();
     const typingTimer = typing ? setInterval(showTyping, TYPING_EVERY_MS) : undefined;
     try {
-      await handler({ ...job, payload }, replierFor(deps.sender, job.chatId, payload.lang ?? 'zh', `j:${job.id}`, payload.replyTo, payload.progressId));
+      await handler({ ...job, payload }, replierFor(deps.sender, job.chatId, payload.lang ?? 'zh', `j:${job.id}`, payload));
       if (!(await deps.jobs.done(job.id, deps.owner))) deps.log.warn('job finished after its claim was lost', { jobId: job.id, kind: job.kind });
       deps.log.debug('job done', { jobId: job.id, kind: job.kind, chatId: job.chatId, durationMs: deps.now() - started });
     } catch (error) {

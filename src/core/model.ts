@@ -124,8 +124,24 @@ export function newChat(id: number, type: ChatSettings['type'], defaults: { dige
   return { id, type, lang: defaults.lang ?? 'zh', mode: 'instant', digestTime: defaults.digestTime, timezone: defaults.timezone, active: true, createdAt: now };
 }
 
+/** How one feed reaches a chat: as the chat's `/mode` says, or its own way; `muted` keeps the feed without sending anything. */
+export type FeedMode = 'chat' | DeliveryMode | 'muted';
+
+/** A subscription's own options (INTERFACE.md, "Per-feed options"). */
+export interface FeedOptions {
+  mode: FeedMode;
+  /** Shown instead of the feed's own title. */
+  title?: string;
+  /** The push shows the article's link preview, its large image above the text. */
+  preview: boolean;
+  /** The forum topic its pushes go to. */
+  threadId?: number;
+}
+
+export const DEFAULT_FEED_OPTIONS: FeedOptions = { mode: 'chat', preview: false };
+
 /** A chat following a feed. */
-export interface Subscription {
+export interface Subscription extends FeedOptions {
   feedId: string;
   chatId: number;
   createdAt: number;
@@ -145,6 +161,10 @@ export interface OutboxMessage {
   /** The outbox id of an earlier message (a progress note) this one takes the place of: edited into it when it was sent. */
   replaces?: string;
   noPreview?: boolean;
+  /** The article's link preview, with its large image above the text (a push of a feed whose preview is on). */
+  preview?: { url: string };
+  /** The forum topic it goes to. */
+  threadId?: number;
   createdAt: number;
   attempts: number;
 }

@@ -133,3 +133,10 @@ export function renderFeedFailing(title: string, url: string, days: number, erro
     ? `⚠️ The feed ${name} has failed for ${days} days: ${why}\nIt will resume by itself when the site recovers; /unsub if you no longer want it.`
     : `⚠️ 订阅源 ${name} 已经 ${days} 天无法抓取：${why}\n网站恢复后会自动继续推送；不再需要可发送 /unsub。`;
 }
+
+/** Told once to a forum group when a topic its feeds went to was deleted or closed. */
+export function renderTopicGone(feeds: number, lang: Lang): string {
+  return lang === 'en'
+    ? `⚠️ A topic this group's feeds were sent to was deleted or closed: ${feeds === 1 ? 'its feed now goes' : `its ${feeds} feeds now go`} to the General topic. Nothing was lost. To send a feed to another topic, send /sub with its address inside that topic.`
+    : `⚠️ 订阅源发送到的一个话题已被删除或关闭，原本发到那里的 ${feeds} 个订阅源今后发到 General 话题，没有遗漏任何文章。要改发到别的话题，在那个话题里再发送一次 /sub 和订阅源地址即可。`;
+}

@@ -5,6 +5,7 @@ import { renderDaily, type DailyEntry } from '../core/renderDigest.js';
 import type { Logger } from '../log.js';
 import type { ChatQueries } from '../store/chats.js';
 import type { DailyQueries, DigestPage } from '../store/daily.js';
+import type { SubscriptionQueries } from '../store/subscriptions.js';
 import type { Sender } from './sender.js';
 
 export interface DailyDigest {
@@ -17,6 +18,8 @@ export interface DailyDigest {
 export interface DailyDigestDeps {
   chats: Pick<ChatQueries, 'get' | 'claimDueDigests'>;
   daily: Pick<DailyQueries, 'ofChats' | 'commit'>;
+  /** Which chats in instant mode keep a schedule for feeds of their own in daily mode. */
+  subscriptions: Pick<SubscriptionQueries, 'withDailyFeeds'>;
   /** Told when messages were queued (they are queued with their record, in the store). */
   sender: Pick<Sender, 'wake'>;
   log: Logger;
@@ -30,9 +33,12 @@ export interface DailyDigestDeps {
   pageSize?: number;
 }
 
-/** When a chat's next scheduled digest is due: its next digest time, or never in instant mode. */
-export function nextDigestAt(chat: Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone'>, now: number): number | null {
-  return chat.mode === 'instant' ? null : nextLocalTime(now, chat.digestTime, chat.timezone);
+/**
+ * When a chat's next scheduled digest is due: its next digest time, or never in instant mode — unless one of its feeds is set to
+ * daily or both on its own (`dailyFeeds`).
+ */
+export function nextDigestAt(chat: Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone'>, now: number, dailyFeeds = false): number | null {
+  return chat.mode === 'instant' && !dailyFeeds ? null : nextLocalTime(now, chat.digestTime, chat.timezone);
 }
 
 /** A crashed tick's chats come back after this (a page is composed and recorded in well under it). */
@@ -69,8 +75,11 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
         if (due.length === 0) return sent;
         // A page of chats at a time: their entries in one read; their digests, what those held and their next instants in one
         // transaction, so a crash anywhere leaves either all of it or none (and the re-claim makes the same ids again).
-        const wanted = new Set(due.filter((c) => c.active && c.mode !== 'instant').map((c) => c.id));
+        // Entries wait only for chats that want them (the fan-out follows each feed's mode): every active due chat is read.
+        const wanted = new Set(due.filter((c) => c.active).map((c) => c.id));
         const byChat = await deps.daily.ofChats([...wanted]);
+        const instant = due.filter((c) => c.mode === 'instant').map((c) => c.id);
+        const dailyFeeds = instant.length ? await deps.subscriptions.withDailyFeeds(instant) : new Set<number>();
         const once = pageCache();
         const pages: DigestPage[] = due.map((chat) => {
           const entries = wanted.has(chat.id) ? (byChat.get(chat.id) ?? []) : [];
@@ -79,7 +88,7 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
             // The digest's identity is the instant it was due: a chat that moves its time or zone never reuses an old digest's ids.
             messages: entries.length ? messagesOf(chat, entries, String(chat.nextDigestAt), now, once(`day|${chat.timezone}`, () => localDay(now, chat.timezone))) : [],
             entries,
-            nextDigestAt: once(`next|${chat.mode}|${chat.digestTime}|${chat.timezone}`, () => nextDigestAt(chat, now)),
+            nextDigestAt: once(`next|${chat.mode}|${dailyFeeds.has(chat.id)}|${chat.digestTime}|${chat.timezone}`, () => nextDigestAt(chat, now, dailyFeeds.has(chat.id))),
           };
         });
         const recorded = new Set(await deps.daily.commit(pages, now, deps.owner));

@@ -1,9 +1,12 @@
-// A digested article → one outbox message per instant subscriber and one daily line per daily subscriber, set-based inserts a slice of subscribers at a time; idempotent.
+// A digested article → one outbox message per instant subscriber and one daily line per daily subscriber whose filters let it through, set-based inserts a slice of subscribers at a time; idempotent.
+import { filterTextOf } from '../core/feedFilter.js';
 import type { Dispatch } from '../core/model.js';
 import { dailyEntryOf, renderPush } from '../core/renderDigest.js';
 import type { Dispatcher } from '../digests/digestStage.js';
 import type { Logger } from '../log.js';
+import type { ArticleTagQueries } from '../store/articleTags.js';
 import type { DailyQueries } from '../store/daily.js';
+import { dayOf, type FilterQueries } from '../store/filters.js';
 import type { OutboxQueries } from '../store/outbox.js';
 import type { SubscriptionQueries } from '../store/subscriptions.js';
 
@@ -11,6 +14,8 @@ export interface FanOutDeps {
   outbox: Pick<OutboxQueries, 'fanOut'>;
   daily: Pick<DailyQueries, 'fanOut'>;
   subscriptions: Pick<SubscriptionQueries, 'sliceEnd'>;
+  filters: Pick<FilterQueries, 'countDrops'>;
+  articleTags: Pick<ArticleTagQueries, 'record'>;
   /** New messages are queued: the sender may look. */
   onQueued(): void;
   log: Logger;
@@ -26,15 +31,28 @@ export const pushId = (chatId: number, articleKey: string) => `p:${chatId}:${art
  */
 const SLICE = 2000;
 
+/** Stands for the feed's name in the rendered push; each subscription's statement puts its own title or the feed's there. */
+const TITLE_MARKER = '\uE000feed-title\uE000';
+
 export function createFanOut(deps: FanOutDeps): Dispatcher {
   return {
     async dispatch(d: Dispatch) {
       const now = deps.now();
-      const zh = renderPush(d, 'zh');
-      const en = renderPush(d, 'en');
+      const marked = { ...d, feedTitle: TITLE_MARKER };
+      const zh = renderPush(marked, 'zh');
+      const en = renderPush(marked, 'en');
       const { chatId: _chat, feedId: _feed, ...entry } = dailyEntryOf(0, d, now);
+      const filterText = filterTextOf({
+        title: d.article.title,
+        digestTitle: d.digest?.title,
+        summary: d.digest?.summary,
+        tags: d.digest?.tags ?? [],
+        categories: d.article.categories,
+      });
+      if (d.digest?.tags.length) await deps.articleTags.record(d.feedId, d.article.key, d.digest.tags, now);
       let pushed = 0;
       let daily = 0;
+      let filtered = 0;
       for (let after: number | undefined, more = true; more; ) {
         const upTo = await deps.subscriptions.sliceEnd(d.feedId, after, SLICE);
         const chats = { after, upTo };
@@ -44,17 +62,22 @@ export function createFanOut(deps: FanOutDeps): Dispatcher {
           idSuffix: `:${d.article.key}`,
           html: { zh: zh.html, en: en.html },
           plain: { zh: zh.plain, en: en.plain },
+          titleMarker: TITLE_MARKER,
+          feedTitle: d.feedTitle,
+          previewUrl: d.article.url,
+          filterText,
           at: now,
           chats,
         });
-        daily += await deps.daily.fanOut({ feedId: d.feedId, entry, chats });
+        daily += await deps.daily.fanOut({ feedId: d.feedId, entry, filterText, chats });
+        filtered += await deps.filters.countDrops({ feedId: d.feedId, text: filterText, day: dayOf(now), chats });
         pushed += queued;
         if (queued > 0) deps.onQueued(); // the first slices go out while the rest are queued
         more = upTo !== undefined;
         after = upTo;
         if (more) await new Promise((resolve) => setImmediate(resolve));
       }
-      deps.log.info('article dispatched', { articleKey: d.article.key, feedId: d.feedId, url: d.article.url, pushed, daily, digest: !!d.digest });
+      deps.log.info('article dispatched', { articleKey: d.article.key, feedId: d.feedId, url: d.article.url, pushed, daily, filtered, digest: !!d.digest });
     },
   };
 }

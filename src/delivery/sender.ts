@@ -24,6 +24,8 @@ export interface SenderDeps {
   groupPerMinute?: number;
   /** A group became a supergroup: move the chat's state (and its queued messages) to the new id. */
   onMigrate(fromChatId: number, toChatId: number): Promise<void>;
+  /** A forum topic is gone (deleted or closed): what goes there goes to the chat's main thread from now on. */
+  onTopicGone(chatId: number, threadId: number): Promise<void>;
   /** Telegram refuses this chat (blocked, kicked, gone): mark it and drop what is queued for it. */
   onDeactivate(chatId: number, reason: string): Promise<void>;
   /** Only the holder drains (Telegram's limits are per bot); renewed every `leaseRenewMs`, an error while renewing stops the draining. */
@@ -60,7 +62,7 @@ export interface Sender {
 }
 
 /** A message of Telegram HTML with its plain-text twin and no link preview: the shape of every reply and notice. */
-export function htmlMessage(id: string, chatId: number, html: string, options: Pick<NewMessage, 'priority' | 'replyTo' | 'replyMarkup' | 'replaces'> = {}): NewMessage {
+export function htmlMessage(id: string, chatId: number, html: string, options: Pick<NewMessage, 'priority' | 'replyTo' | 'replyMarkup' | 'replaces' | 'threadId'> = {}): NewMessage {
   return { id, chatId, html, plain: visibleText(html), noPreview: true, ...options };
 }
 
@@ -187,12 +189,14 @@ export function createSender(deps: SenderDeps): Sender {
       const extra: Record<string, unknown> = {};
       if (m.replyMarkup) extra.reply_markup = m.replyMarkup;
       if (m.replyTo) extra.reply_parameters = { message_id: m.replyTo, allow_sending_without_reply: true };
+      if (m.threadId) extra.message_thread_id = m.threadId;
       if (m.document) {
         if (m.document.caption) extra.caption = m.document.caption;
         await deps.telegram.sendDocument(chatId, { source: Buffer.from(m.document.base64, 'base64'), filename: m.document.filename }, extra);
       } else {
         if (m.html) extra.parse_mode = 'HTML';
-        if (m.noPreview) extra.link_preview_options = { is_disabled: true };
+        if (m.preview) extra.link_preview_options = { url: m.preview.url, prefer_large_media: true, show_above_text: true };
+        else if (m.noPreview) extra.link_preview_options = { is_disabled: true };
         messageId = (await editInPlace(m, extra)) ?? messageIdOf(await deps.telegram.sendMessage(chatId, m.html ?? m.plain, extra));
       }
     } catch (error) {
@@ -256,6 +260,11 @@ export function createSender(deps: SenderDeps): Sender {
         await deps.outbox.retryAt(m, now);
         await deps.onMigrate(m.chatId, verdict.toChatId);
         return;
+      case 'topic':
+        if (m.threadId === undefined) return giveUp(m, error, log, 'telegram refused a message for a topic it did not name; kept as failed');
+        log.warn('a forum topic is gone; its feeds go to the main thread', { threadId: m.threadId });
+        await deps.onTopicGone(m.chatId, m.threadId);
+        return deps.outbox.retryAt(m, now);
       case 'deactivate':
         log.warn('telegram refuses this chat; marking it inactive', { reason: verdict.reason });
         await deps.onDeactivate(m.chatId, verdict.reason);

@@ -1,7 +1,7 @@
 // Following a feed: a known feed at once (one insert); a new one fetched once (however many ask together), recorded without backlog, then followed.
 import { cleanFeedUrl, feedIdentity } from '../core/canonicalUrl.js';
 import { feedId } from '../core/itemKey.js';
-import { newFeedState, type FeedState } from '../core/model.js';
+import { newFeedState, type FeedOptions, type FeedState } from '../core/model.js';
 import { nextPollAfterSuccess } from '../core/schedule.js';
 import { hasScheme } from '../core/urlsInText.js';
 import { NotAFeedError } from '../feeds/parseFeed.js';
@@ -32,7 +32,7 @@ export interface SubscribeResult {
 
 export interface SubscribeDeps {
   feeds: Pick<FeedQueries, 'get' | 'insert' | 'deleteIfUnfollowed'>;
-  subscriptions: Pick<SubscriptionQueries, 'follow' | 'unfollow' | 'countOfChat'>;
+  subscriptions: Pick<SubscriptionQueries, 'follow' | 'unfollow' | 'countOfChat' | 'setOptions'>;
   seen: Pick<SeenQueries, 'mark'>;
   fetch: SafeFetch;
   now: () => number;
@@ -43,7 +43,11 @@ export interface SubscribeDeps {
 export interface Subscriber {
   /** The feed this input names, when the bot already polls it (so following it needs no fetch). */
   known(input: string): Promise<FeedState | undefined>;
-  subscribe(chatId: number, input: string): Promise<SubscribeResult>;
+  /**
+   * Follows the feed at `input`; a new subscription starts with `options` (an imported feed's, a forum topic's), and a /sub in a
+   * forum topic moves a feed already followed to that topic.
+   */
+  subscribe(chatId: number, input: string, options?: Partial<FeedOptions>): Promise<SubscribeResult>;
   /** Unsubscribes; the feed itself goes when nobody follows it any more. */
   unsubscribe(chatId: number, feedId: string): Promise<boolean>;
 }
@@ -75,9 +79,10 @@ export function createSubscriber(deps: SubscribeDeps): Subscriber {
   /** First fetches in flight in this process, by URL: a burst of /sub for one new feed fetches it once. */
   const firstFetches = new Map<string, Promise<{ feed: FeedState; discoveredFrom?: string }>>();
 
-  const follow = async (chatId: number, feed: FeedState, discoveredFrom?: string): Promise<SubscribeResult | undefined> => {
-    const r = await deps.subscriptions.follow(feed.id, chatId, deps.now(), deps.maxPerChat);
+  const follow = async (chatId: number, feed: FeedState, options: Partial<FeedOptions>, discoveredFrom?: string): Promise<SubscribeResult | undefined> => {
+    const r = await deps.subscriptions.follow(feed.id, chatId, deps.now(), deps.maxPerChat, options);
     if (r === 'no-feed') return undefined;
+    if (r === 'already' && options.threadId !== undefined) await deps.subscriptions.setOptions(feed.id, chatId, { threadId: options.threadId });
     if (r === 'limit') throw new SubscribeError(feed.url, 'limit', `this chat already follows ${deps.maxPerChat} feeds`);
     return { feed, already: r === 'already', ...(discoveredFrom ? { discoveredFrom } : {}) };
   };
@@ -95,12 +100,12 @@ export function createSubscriber(deps: SubscribeDeps): Subscriber {
     async known(input) {
       return deps.feeds.get(idOf(normaliseFeedInput(input)));
     },
-    async subscribe(chatId, input) {
+    async subscribe(chatId, input, options = {}) {
       const url = normaliseFeedInput(input);
       for (let attempt = 0; attempt < 3; attempt++) {
         const existing = await deps.feeds.get(idOf(url));
         if (existing) {
-          const done = await follow(chatId, existing);
+          const done = await follow(chatId, existing, options);
           if (done) return done;
           continue; // unsubscribed by everyone a moment ago: fetch it anew
         }
@@ -112,7 +117,7 @@ export function createSubscriber(deps: SubscribeDeps): Subscriber {
           if (!typedWithoutScheme(input) || !(error instanceof SubscribeError) || !isConnectionFailure(error.cause)) throw error;
           return firstFetch(input, url.replace(/^https:/, 'http:'));
         });
-        const done = await follow(chatId, feed, discoveredFrom);
+        const done = await follow(chatId, feed, options, discoveredFrom);
         if (done) return done;
       }
       throw new SubscribeError(input, 'fetch', `${input}: the feed was removed while subscribing; try again`);

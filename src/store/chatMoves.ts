@@ -1,4 +1,4 @@
-// A group that became a supergroup: its settings, feeds, daily queue, digests' record, jobs and queued messages move to the new id in one transaction.
+// A group that became a supergroup: its settings, feeds with their options and filters, daily queue, digests' record, jobs and queued messages move to the new id in one transaction.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -34,10 +34,15 @@ export function createChatMoves(db: Kysely<Database>): ChatMoves {
             .execute();
           await tx.deleteFrom('chats').where('id', '=', from).execute();
         }
-        await sql`INSERT INTO subscriptions (feed_id, chat_id, created_at, options)
-                  SELECT feed_id, CAST(${to} AS BIGINT), created_at, options FROM subscriptions WHERE chat_id = ${from}
+        await sql`INSERT INTO subscriptions (feed_id, chat_id, created_at, options, mode, title, preview, thread_id)
+                  SELECT feed_id, CAST(${to} AS BIGINT), created_at, options, mode, title, preview, thread_id FROM subscriptions WHERE chat_id = ${from}
                   ON CONFLICT (feed_id, chat_id) DO NOTHING`.execute(tx);
         await tx.deleteFrom('subscriptions').where('chat_id', '=', from).execute();
+        await sql`INSERT INTO filter_terms (chat_id, scope, sign, needle, kind, term, created_at)
+                  SELECT CAST(${to} AS BIGINT), scope, sign, needle, kind, term, created_at FROM filter_terms WHERE chat_id = ${from}
+                  ON CONFLICT DO NOTHING`.execute(tx);
+        await tx.deleteFrom('filter_terms').where('chat_id', '=', from).execute();
+        await tx.updateTable('filter_drops').set({ chat_id: to }).where('chat_id', '=', from).execute();
         await sql`INSERT INTO daily_entries (chat_id, article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at)
                   SELECT CAST(${to} AS BIGINT), article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at FROM daily_entries WHERE chat_id = ${from}
                   ON CONFLICT (chat_id, article_key) DO NOTHING`.execute(tx);

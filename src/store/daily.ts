@@ -5,12 +5,15 @@ import { inSlice, type ChatSlice } from './chatSlice.js';
 import { chunks, dbNowPlus } from './claim.js';
 import type { Dialect } from './database.js';
 import { enqueueIn, type NewMessage } from './outbox.js';
+import { effectiveMode, filterConditions } from './filters.js';
 import { pruneInBatches } from './prune.js';
 import type { DailyEntriesTable, Database } from './schema.js';
 
 export interface DailyFanOut {
   feedId: string;
   entry: Omit<DailyEntry, 'chatId' | 'feedId'>;
+  /** The article's filter text: subscriptions whose filters reject it get no line. */
+  filterText: string;
   /** Only these subscribers. */
   chats?: ChatSlice;
 }
@@ -27,8 +30,8 @@ export interface DigestPage {
 
 export interface DailyQueries {
   /**
-   * Adds the article to the next digest of every active daily/both subscriber of the feed that no digest of theirs held yet, in
-   * one statement; returns how many.
+   * Adds the article to the next digest of every active subscriber of the feed whose mode (its own, else the chat's) is daily or
+   * both, whose filters let it through and whose digests did not hold it yet, in one statement; returns how many.
    */
   fanOut(d: DailyFanOut): Promise<number>;
   /** The waiting entries of these chats. */
@@ -75,14 +78,15 @@ const rowOf = (e: DailyEntry) => ({
 
 export function createDailyQueries(db: Kysely<Database>, dialect: Dialect): DailyQueries {
   return {
-    async fanOut({ feedId, entry: e, chats }) {
+    async fanOut({ feedId, entry: e, filterText, chats }) {
       const r = await sql`
         INSERT INTO daily_entries (chat_id, article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at)
-        SELECT s.chat_id, CAST(${e.articleKey} AS TEXT), CAST(${feedId} AS TEXT), CAST(${e.feedTitle} AS TEXT), CAST(${e.title} AS TEXT),
+        SELECT s.chat_id, CAST(${e.articleKey} AS TEXT), CAST(${feedId} AS TEXT), COALESCE(s.title, CAST(${e.feedTitle} AS TEXT)), CAST(${e.title} AS TEXT),
                CAST(${e.url ?? null} AS TEXT), CAST(${e.tldr ?? null} AS TEXT), CAST(${JSON.stringify(e.tags)} AS TEXT),
                CAST(${e.publishedAt ?? null} AS BIGINT), CAST(${e.at} AS BIGINT)
         FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-        WHERE s.feed_id = ${feedId}${inSlice('s.chat_id', chats)} AND c.active = 1 AND c.mode IN ('daily', 'both')
+        WHERE s.feed_id = ${feedId}${inSlice('s.chat_id', chats)} AND c.active = 1 AND ${effectiveMode} IN ('daily', 'both')
+          AND ${filterConditions(dialect, filterText).passes}
           AND NOT EXISTS (SELECT 1 FROM daily_sent ds WHERE ds.chat_id = s.chat_id AND ds.article_key = ${e.articleKey})
         ON CONFLICT (chat_id, article_key) DO NOTHING`.execute(db);
       return Number(r.numAffectedRows ?? 0);

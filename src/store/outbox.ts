@@ -1,9 +1,11 @@
 // The outbox: messages waiting for Telegram, and one row per chat saying when its next message may go (the sender's index).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OutboxMessage } from '../core/model.js';
+import { escapeHtml } from '../core/telegramHtml.js';
 import { inSlice, type ChatSlice } from './chatSlice.js';
 import { chunks, dbNow, dbNowPlus } from './claim.js';
 import type { Dialect } from './database.js';
+import { effectiveMode, filterConditions } from './filters.js';
 import { pruneInBatches } from './prune.js';
 import type { Database, OutboxTable } from './schema.js';
 
@@ -23,6 +25,13 @@ export interface PushFanOut {
   idSuffix: string;
   html: { zh: string; en: string };
   plain: { zh: string; en: string };
+  /** Where the feed's name stands in `html` and `plain`: replaced by a subscription's own title, else by the feed's. */
+  titleMarker: string;
+  feedTitle: string;
+  /** The article's link, previewed for subscriptions whose preview is on. */
+  previewUrl?: string | undefined;
+  /** The article's filter text (feedFilter's `filterTextOf`): subscriptions whose filters reject it get nothing. */
+  filterText: string;
   at: number;
   /** Only these subscribers (a large fan-out goes slice by slice, so nothing else waits for all of it). */
   chats?: ChatSlice;
@@ -31,7 +40,10 @@ export interface PushFanOut {
 export interface OutboxQueries {
   /** Queues messages not sent or queued before; returns the ids queued by this call. */
   enqueue(messages: NewMessage[], now: number): Promise<string[]>;
-  /** Queues one push per active instant/both subscriber of the feed in one statement; returns how many were queued. */
+  /**
+   * Queues one push per active subscriber of the feed whose mode (its own, else the chat's) is instant or both and whose filters
+   * let the article through, in one statement, each under the subscription's title, preview and topic; returns how many.
+   */
   fanOut(push: PushFanOut): Promise<number>;
   /** Chats whose next message may go at `now`, replies first, then the longest waiting. */
   readyChats(now: number, limit: number): Promise<ReadyChat[]>;
@@ -67,6 +79,7 @@ function messageOf(r: Selectable<OutboxTable>): OutboxMessage {
   const extra = r.extra ? (JSON.parse(r.extra) as Partial<OutboxMessage>) : {};
   const m: OutboxMessage = { ...extra, id: r.id, chatId: Number(r.chat_id), plain: r.plain, createdAt: Number(r.created_at), attempts: Number(r.attempts) };
   if (r.html !== null) m.html = r.html;
+  if (r.thread_id !== null) m.threadId = Number(r.thread_id);
   return m;
 }
 
@@ -76,6 +89,7 @@ function extraOf(m: NewMessage): string | null {
   if (m.replyMarkup) extra.replyMarkup = m.replyMarkup;
   if (m.replyTo) extra.replyTo = m.replyTo;
   if (m.noPreview) extra.noPreview = m.noPreview;
+  if (m.preview) extra.preview = m.preview;
   if (m.replaces) extra.replaces = m.replaces;
   return Object.keys(extra).length ? JSON.stringify(extra) : null;
 }
@@ -105,6 +119,7 @@ export async function enqueueIn(tx: Kysely<Database>, messages: NewMessage[], no
           html: m.html ?? null,
           plain: m.plain,
           extra: extraOf(m),
+          thread_id: m.threadId ?? null,
         })),
       )
       .onConflict((oc) => oc.column('id').doNothing())
@@ -153,15 +168,21 @@ export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): Out
     async fanOut(p) {
       return db.transaction().execute(async (tx) => {
         const id = sql`CAST(${p.idPrefix} AS TEXT) || CAST(s.chat_id AS TEXT) || CAST(${p.idSuffix} AS TEXT)`;
+        const byLang = (v: { zh: string; en: string }) => sql`CASE WHEN c.lang = 'en' THEN CAST(${v.en} AS TEXT) ELSE CAST(${v.zh} AS TEXT) END`;
+        const marker = sql`CAST(${p.titleMarker} AS TEXT)`;
+        const ownTitle = sql`replace(replace(replace(s.title, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
+        const preview = p.previewUrl ? JSON.stringify({ preview: { url: p.previewUrl } }) : JSON.stringify({ noPreview: true });
         const inserted = await sql<{ id: string }>`
-          INSERT INTO outbox (id, chat_id, priority, created_at, html, plain, extra, attempts, claimed_until)
+          INSERT INTO outbox (id, chat_id, priority, created_at, html, plain, extra, thread_id, attempts, claimed_until)
           SELECT ${id}, s.chat_id, 1, CAST(${p.at} AS BIGINT),
-                 CASE WHEN c.lang = 'en' THEN CAST(${p.html.en} AS TEXT) ELSE CAST(${p.html.zh} AS TEXT) END,
-                 CASE WHEN c.lang = 'en' THEN CAST(${p.plain.en} AS TEXT) ELSE CAST(${p.plain.zh} AS TEXT) END,
-                 NULL, 0, 0
+                 replace(${byLang(p.html)}, ${marker}, COALESCE(${ownTitle}, CAST(${escapeHtml(p.feedTitle)} AS TEXT))),
+                 replace(${byLang(p.plain)}, ${marker}, COALESCE(s.title, CAST(${p.feedTitle} AS TEXT))),
+                 CASE WHEN s.preview = 1 THEN CAST(${preview} AS TEXT) ELSE CAST(${JSON.stringify({ noPreview: true })} AS TEXT) END,
+                 s.thread_id, 0, 0
           FROM subscriptions s LEFT JOIN chats c ON c.id = s.chat_id
           WHERE s.feed_id = ${p.feedId}${inSlice('s.chat_id', p.chats)}
-            AND (c.id IS NULL OR (c.active = 1 AND c.mode IN ('instant', 'both')))
+            AND (c.id IS NULL OR c.active = 1) AND ${effectiveMode} IN ('instant', 'both')
+            AND ${filterConditions(dialect, p.filterText).passes}
             AND NOT EXISTS (SELECT 1 FROM sent WHERE sent.id = ${id})
           ON CONFLICT (id) DO NOTHING
           RETURNING chat_id`.execute(tx);

@@ -32,8 +32,46 @@ export interface SubscriptionsTable {
   feed_id: string;
   chat_id: number;
   created_at: number;
-  /** Per-subscription options (JSON), room for filters and the like. */
+  /** Unused (an early room for options; the options have columns of their own). */
   options: string | null;
+  /** Its own delivery: instant, daily, both or muted; null follows the chat's mode. */
+  mode: string | null;
+  /** Shown instead of the feed's title. */
+  title: string | null;
+  /** 1: pushes show the article's link preview, its large image above the text. */
+  preview: Generated<number>;
+  /** The forum topic its pushes go to (null: the chat's main thread). */
+  thread_id: number | null;
+}
+
+/** One term of a chat's filter on one feed (`scope` its id) or on all its feeds (`scope` '*'). */
+export interface FilterTermsTable {
+  chat_id: number;
+  scope: string;
+  sign: string;
+  /** The folded text searched for. */
+  needle: string;
+  kind: string;
+  /** As typed, for showing. */
+  term: string;
+  created_at: number;
+}
+
+/** Articles a filter kept from a chat, per feed, per filter (`scope` as in filter_terms) and per day (days since the epoch). */
+export interface FilterDropsTable {
+  chat_id: number;
+  feed_id: string;
+  scope: string;
+  day: number;
+  n: number;
+}
+
+/** The tags of each digested article of a feed, for /tags. */
+export interface ArticleTagsTable {
+  feed_id: string;
+  article_key: string;
+  tag: string;
+  at: number;
 }
 
 export interface ChatsTable {
@@ -110,6 +148,8 @@ export interface OutboxTable {
   failed_at: number | null;
   failure_id: string | null;
   last_error: string | null;
+  /** The forum topic it goes to. */
+  thread_id: number | null;
 }
 
 /** One row per chat with queued messages: when its next message may go. The sender picks from here by index. */
@@ -203,4 +243,7 @@ export interface Database {
   cache: CacheTable;
   meta: MetaTable;
   jobs: JobsTable;
+  filter_terms: FilterTermsTable;
+  filter_drops: FilterDropsTable;
+  article_tags: ArticleTagsTable;
 }

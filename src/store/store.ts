@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { CachedDigest } from '../digests/summarize.js';
 import { createArticleQueries, type ArticleQueries } from './articles.js';
+import { createArticleTagQueries, type ArticleTagQueries } from './articleTags.js';
 import { createCache, type Collection } from './cache.js';
 import { createChatMoves, type ChatMoves } from './chatMoves.js';
 import { createChatQueries, type ChatQueries } from './chats.js';
@@ -9,6 +10,7 @@ import { createDailyQueries, type DailyQueries } from './daily.js';
 import { openDatabase, type Dialect, type OpenOptions } from './database.js';
 import { createFailedQueries, type FailedQueries } from './failed.js';
 import { createFeedQueries, type FeedQueries } from './feeds.js';
+import { createFilterQueries, dayOf, FILTER_WINDOW_MS, type FilterQueries } from './filters.js';
 import { createJobQueries, type JobQueries } from './jobs.js';
 import { createLeases, type Leases } from './leases.js';
 import { migrate } from './migrations.js';
@@ -23,6 +25,8 @@ export interface Store {
   dialect: Dialect;
   feeds: FeedQueries;
   subscriptions: SubscriptionQueries;
+  filters: FilterQueries;
+  articleTags: ArticleTagQueries;
   chats: ChatQueries;
   seen: SeenQueries;
   articles: ArticleQueries;
@@ -55,6 +59,7 @@ export const SEEN_REFRESH_MS = SEEN_RETENTION_MS / 2;
 export const DAILY_SENT_RETENTION_MS = 30 * 24 * 3_600_000;
 export const ARTICLE_RETENTION_MS = 14 * 24 * 3_600_000;
 
+
 export async function openStore(url: string, onError: (error: unknown) => void = () => {}, options: OpenOptions = {}): Promise<Store> {
   const { dialect, kysely: db, close } = await openDatabase(url, options);
   try {
@@ -68,6 +73,8 @@ export async function openStore(url: string, onError: (error: unknown) => void =
     dialect,
     feeds: createFeedQueries(db, dialect),
     subscriptions: createSubscriptionQueries(db, dialect),
+    filters: createFilterQueries(db, dialect),
+    articleTags: createArticleTagQueries(db, dialect),
     chats: createChatQueries(db, dialect),
     seen: createSeenQueries(db, dialect),
     articles: createArticleQueries(db, dialect),
@@ -88,6 +95,8 @@ export async function openStore(url: string, onError: (error: unknown) => void =
         seen: await store.seen.prune(now - SEEN_RETENTION_MS, SEEN_REFRESH_MS),
         dailySent: await store.daily.pruneSent(now - DAILY_SENT_RETENTION_MS),
         articles: await store.articles.prune(now - ARTICLE_RETENTION_MS),
+        articleTags: await store.articleTags.prune(now - FILTER_WINDOW_MS - 24 * 3_600_000),
+        filterDrops: await store.filters.pruneDrops(dayOf(now - FILTER_WINDOW_MS) - 1),
         quotas: await store.quotas.prune(now),
         cache: await cache.prune(now),
       };

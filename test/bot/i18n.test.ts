@@ -1,5 +1,6 @@
 // Every sentence the bot can say, in both languages and with hostile arguments, passes Telegram's HTML rules and its length limit.
 import { describe, expect, it } from 'vitest';
+import { FEED_OPTION_TEXTS } from '../../src/bot/feedOptionTexts.js';
 import { TEXTS, type Texts } from '../../src/bot/i18n.js';
 import { escapeHtml } from '../../src/core/telegramHtml.js';
 import { checkTelegramHtml } from '../support/botApiServer.js';
@@ -9,7 +10,7 @@ const sample = (arity: number): unknown[] =>
   Array.from({ length: arity }, (_, i) => (i === 0 ? 3 : hostile));
 
 /** Each text rendered: strings as they are, functions with sample arguments (numbers where the text counts, else hostile text). */
-function rendered(texts: Texts): Array<[string, string]> {
+function rendered(texts: Texts | (typeof FEED_OPTION_TEXTS)['zh']): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(texts)) {
     if (typeof value === 'string') out.push([key, value]);
@@ -32,7 +33,7 @@ function rendered(texts: Texts): Array<[string, string]> {
 
 describe('the bot’s sentences', () => {
   for (const lang of ['zh', 'en'] as const) {
-    it.each(rendered(TEXTS[lang]))(`${lang}: %s is valid Telegram HTML within 4096 characters`, (_key, html) => {
+    it.each([...rendered(TEXTS[lang]), ...rendered(FEED_OPTION_TEXTS[lang]).map(([k, v]): [string, string] => [`options.${k}`, v])])(`${lang}: %s is valid Telegram HTML within 4096 characters`, (_key, html) => {
       expect(checkTelegramHtml(html)).toBeUndefined();
       expect(html.length).toBeLessThanOrEqual(4096);
       expect(html).not.toMatch(/\(s\)/); // English plurals are written out

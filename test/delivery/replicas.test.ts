@@ -26,6 +26,7 @@ describe.skipIf(!postgresUp)('senders of replicas on one PostgreSQL database', (
       chatGapMs: 0,
       onMigrate: async () => {},
       onDeactivate: async () => {},
+      onTopicGone: async () => {},
       lease: lease ?? { acquire: () => store.leases.acquire('sender', owner, 1500), release: () => store.leases.release('sender', owner) },
       leaseRenewMs: 200,
       refreshMs: 100,

@@ -42,7 +42,7 @@ describe('answering while working', () => {
     h = await startHarness();
     const app = h.bot.app;
     await fillSubscriptions(app.store.db, 'bigfeed', 20_000);
-    const fanOut = createFanOut({ outbox: app.store.outbox, daily: app.store.daily, subscriptions: app.store.subscriptions, onQueued: () => app.sender.wake(), log: silentLogger, now: app.now });
+    const fanOut = createFanOut({ outbox: app.store.outbox, daily: app.store.daily, subscriptions: app.store.subscriptions, filters: app.store.filters, articleTags: app.store.articleTags, onQueued: () => app.sender.wake(), log: silentLogger, now: app.now });
     const article = { key: 'a1', url: 'https://news.example/a1', title: '一篇文章', categories: [], contentText: '正文', feedId: 'bigfeed', feedTitle: '大号', firstSeenAt: 0, ownSite: true };
     const digest = { title: '标题', tldr: '一句话。', summary: '一段摘要。', tags: ['科技'], model: 'm', promptVersion: 'v', createdAt: 0 };
     expect(await answeredDuring(h, 778, () => fanOut.dispatch({ article, feedId: 'bigfeed', feedTitle: '大号', digest }))).toBe(true);

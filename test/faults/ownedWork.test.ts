@@ -270,18 +270,18 @@ for (const engine of engines) {
       await a.chats.ensure(chat);
       for (const feedId of ['site-a', 'site-a-comments']) await a.db.insertInto('subscriptions').values({ feed_id: feedId, chat_id: 501, created_at: 0, options: null }).execute();
       const entry = { articleKey: 'u:https://site.example/1', feedTitle: '站点', title: '标题', url: 'https://site.example/1', tldr: '一句话', tags: ['科技'], at: clock - 3_600_000 };
-      expect(await a.daily.fanOut({ feedId: 'site-a', entry })).toBe(1);
+      expect(await a.daily.fanOut({ filterText: '', feedId: 'site-a', entry })).toBe(1);
       // A tick took the chat and died before recording anything.
       expect(await b.chats.claimDueDigests(clock, 10, { owner: 'dead', holdMs: 40 })).toHaveLength(1);
       await sleep(60);
-      const daily = createDailyDigest({ chats: a.chats, daily: a.daily, sender: { wake: () => {} }, log: silentLogger, now: () => clock, owner: 'alive' });
+      const daily = createDailyDigest({ chats: a.chats, daily: a.daily, subscriptions: a.subscriptions, sender: { wake: () => {} }, log: silentLogger, now: () => clock, owner: 'alive' });
       expect(await daily.tick()).toBe(1);
       const queued = await a.db.selectFrom('outbox').select('id').execute();
       expect(queued.map((r) => r.id)).toEqual([`d:501:${clock - 60_000}:0`]);
       expect(await daily.tick()).toBe(0);
       expect((await a.chats.get(501))!.nextDigestAt).toBeGreaterThan(clock);
       // The same article through the site's second feed, the next day: not in the chat's next digest.
-      expect(await a.daily.fanOut({ feedId: 'site-a-comments', entry })).toBe(0);
+      expect(await a.daily.fanOut({ filterText: '', feedId: 'site-a-comments', entry })).toBe(0);
       expect((await a.daily.ofChats([501])).get(501)).toBeUndefined();
     });
 

@@ -13,6 +13,10 @@ export interface SentMessage {
   messageId?: number;
   /** Set when the message was later edited in place (its text is then the edited one). */
   edited?: boolean;
+  /** The forum topic it went to. */
+  threadId?: number;
+  /** The link preview asked for (link_preview_options). */
+  preview?: { is_disabled?: boolean; url?: string; prefer_large_media?: boolean; show_above_text?: boolean };
 }
 
 export interface Failure {
@@ -97,7 +101,9 @@ export interface BotApiServer {
   /** getUpdates calls answered 409 Conflict because another was in flight (Telegram allows one poller per bot). */
   conflicts: number;
   /** Queues a text message from a user; returns its update_id. */
-  message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup' | 'channel'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string }; entities?: Array<{ type: string; offset: number; length: number; url?: string }> }): number;
+  message(chatId: number, text: string, options?: { fromId?: number; lang?: string; chatType?: 'private' | 'group' | 'supergroup' | 'channel'; document?: { fileId: string; name: string }; replyToDocument?: { fileId: string; name: string }; entities?: Array<{ type: string; offset: number; length: number; url?: string }>; threadId?: number }): number;
+  /** A forum topic is deleted: sends to it are refused as Telegram refuses them. */
+  deleteTopic(chatId: number, threadId: number): void;
   /** The bot's own membership changed (kicked, left, member). */
   /** The bot's membership changes (`member`: it was just added). */
   membership(chatId: number, status: 'kicked' | 'left' | 'member'): number;
@@ -121,6 +127,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
   const blocked = new Set<number>();
   const migrated = new Map<number, number>();
   const failures = new Map<number, Failure[]>();
+  const deadTopics = new Set<string>();
   const lastByChat = new Map<number, number>();
   const groupWindow = new Map<number, number[]>();
   let globalWindow: number[] = [];
@@ -168,6 +175,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         ...(o.document ? { caption: text, ...(entities ? { caption_entities: entities } : {}) } : { text, ...(entities ? { entities } : {}) }),
         ...doc,
         ...reply,
+        ...(o.threadId ? { message_thread_id: o.threadId, is_topic_message: true } : {}),
       };
       if (chatType === 'channel') {
         const { from: _from, ...post } = message;
@@ -218,6 +226,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         message: { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private', first_name: 'T' }, from: { id: chatId, is_bot: false, first_name: 'T' }, text, ...(entities ? { entities } : {}) },
       };
     },
+    deleteTopic: (chatId, threadId) => void deadTopics.add(`${chatId}:${threadId}`),
     block: (chatId) => void blocked.add(chatId),
     unblock: (chatId) => void blocked.delete(chatId),
     migrate: (chatId, to) => void migrated.set(chatId, to),
@@ -328,6 +337,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         const scripted = failures.get(chatId)?.shift();
         if (scripted) return fail(res, scripted);
         if (blocked.has(chatId)) return fail(res, { status: 403, description: 'Forbidden: bot was blocked by the user' });
+        if (body.message_thread_id !== undefined && deadTopics.has(`${chatId}:${Number(body.message_thread_id)}`)) return fail(res, { status: 400, description: 'Bad Request: message thread not found' });
         const to = migrated.get(chatId);
         if (to) return fail(res, { status: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: to } });
         const text = String(method === 'sendDocument' ? (body.caption ?? '') : (body.text ?? ''));
@@ -358,6 +368,8 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
           ...(parseMode ? { parseMode } : {}),
           ...(replyMarkup ? { replyMarkup } : {}),
           ...(filename ? { filename } : {}),
+          ...(body.message_thread_id !== undefined ? { threadId: Number(body.message_thread_id) } : {}),
+          ...(body.link_preview_options ? { preview: (typeof body.link_preview_options === 'string' ? JSON.parse(body.link_preview_options) : body.link_preview_options) as SentMessage['preview'] } : {}),
           at: now,
           messageId,
         });

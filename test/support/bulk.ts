@@ -31,3 +31,23 @@ export async function fillOutbox(db: Kysely<Database>, count: number, now: numbe
     SELECT 'm' || CAST(i AS TEXT), 1000000 + i, 1, CAST(${now} AS BIGINT) + i, '<b>digest</b>', 'digest', NULL, 0, 0 FROM (${numbers(count)}) AS g`.execute(db);
   await sql`INSERT INTO outbox_chats (chat_id, priority, ready_at) SELECT 1000000 + i, 1, CAST(${now} AS BIGINT) + i FROM (${numbers(count)}) AS g`.execute(db);
 }
+
+/**
+ * A filter on every subscriber of `feedId` (chats from 1,000,001): four terms each, in fifty variants, a quarter of them
+ * rejecting an article tagged 人工智能; every tenth chat also a filter on all its feeds.
+ */
+export async function fillFilters(db: Kysely<Database>, feedId: string, count: number): Promise<void> {
+  const terms: Array<[string, string]> = [
+    ['+', `'词' || CAST(i % 50 AS TEXT)`],
+    ['+', `'芯片'`],
+    ['-', `'广告' || CAST(i % 7 AS TEXT)`],
+  ];
+  for (const [sign, needle] of terms) {
+    await sql`INSERT INTO filter_terms (chat_id, scope, sign, needle, kind, term, created_at)
+      SELECT 1000000 + i, ${feedId}, ${sign}, ${sql.raw(needle)}, 'word', ${sql.raw(needle)}, 0 FROM (${numbers(count)}) AS g`.execute(db);
+  }
+  await sql`INSERT INTO filter_terms (chat_id, scope, sign, needle, kind, term, created_at)
+    SELECT 1000000 + i, ${feedId}, '-', '人工智能', 'word', '人工智能', 0 FROM (${numbers(count)}) AS g WHERE i % 4 = 0`.execute(db);
+  await sql`INSERT INTO filter_terms (chat_id, scope, sign, needle, kind, term, created_at)
+    SELECT 1000000 + i, '*', '-', 'promo', 'word', 'promo', 0 FROM (${numbers(count)}) AS g WHERE i % 10 = 0`.execute(db);
+}

@@ -1,10 +1,13 @@
 // /export and /import: a chat's subscriptions as an OPML file, and an OPML file's feeds subscribed with a report.
 import type { Telegraf } from 'telegraf';
-import { parseOpml, renderOpml, type OpmlFeed } from '../../core/opml.js';
+import { parseFilter, showFilter } from '../../core/feedFilter.js';
+import type { FeedOptions } from '../../core/model.js';
+import { parseOpml, renderOpml, type OpmlFeed, type OpmlOptions } from '../../core/opml.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
 import type { BotContext, BotServices } from '../context.js';
 import { explain } from '../userErrors.js';
-import { feedsOfChat, subscribeAll } from './subscriptions.js';
+import { followedOf, MAX_TITLE } from './feedOptions.js';
+import { subscribeAll } from './subscriptions.js';
 
 const MAX_OPML_BYTES = 1024 * 1024;
 /** Outlines one /import reads (the rest are named in the reply and sent back as a file). */
@@ -35,9 +38,16 @@ async function download(ctx: BotContext, doc: TelegramDocument): Promise<string>
 
 export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServices): void {
   bot.command('export', async (ctx) => {
-    const feeds = await feedsOfChat(services, ctx.chat.id);
+    const feeds = await followedOf(services, ctx.chat.id);
     if (feeds.length === 0) return ctx.say(ctx.t.exportEmpty);
-    const opml = renderOpml('feed-digest-bot', feeds.map((f) => ({ url: f.url, title: f.title, siteUrl: f.siteUrl })), services.now());
+    const filters = await services.store.filters.ofChat(ctx.chat.id);
+    // Each feed's options and filter travel with it, as attributes of our namespace.
+    const outlines = feeds.map(({ feed, sub }): OpmlFeed => {
+      const filter = filters.get(feed.id);
+      const options: OpmlOptions = { mode: sub.mode, preview: sub.preview, ...(sub.title ? { title: sub.title } : {}), ...(filter?.length ? { filter: showFilter(filter) } : {}) };
+      return { url: feed.url, title: feed.title, siteUrl: feed.siteUrl, options };
+    });
+    const opml = renderOpml('feed-digest-bot', outlines, services.now());
     await services.sender.enqueue({
       id: `r:${ctx.chat.id}:${ctx.update.update_id}:export`,
       chatId: ctx.chat.id,
@@ -60,16 +70,26 @@ export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServic
     }
     if (feeds.length === 0) return ctx.say(ctx.t.importBadFile(ctx.t.opmlReasons.empty));
     await ctx.progress(ctx.t.importWorking(Math.min(feeds.length, MAX_IMPORT)));
-    const outlines = feeds.map((f) => (f.title ? { url: f.url, title: truncate(f.title, 100) } : { url: f.url }));
+    const outlines = feeds.map((f) => ({ url: f.url, ...(f.title ? { title: truncate(f.title, 100) } : {}), ...(f.options ? { options: f.options } : {}) }));
     await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, outlines, progressId: ctx.progressId } });
   };
 
   services.requests.handle('import', async (job, reply) => {
     // Jobs queued before outlines carried titles hold bare URLs.
-    const outlines = (job.payload.outlines as OpmlFeed[] | undefined) ?? ((job.payload.urls as string[] | undefined) ?? []).map((url) => ({ url }));
+    const outlines = (job.payload.outlines as OpmlFeed[] | undefined) ?? ((job.payload.urls as string[] | undefined) ?? []).map((url): OpmlFeed => ({ url }));
     const read = outlines.slice(0, MAX_IMPORT);
-    const report = await subscribeAll(services, reply, read.map((o) => o.url), { quiet: true });
     const byUrl = new Map(outlines.map((o) => [o.url, o]));
+    // A feed new to the chat starts with the options its outline carries; one already followed keeps its own.
+    const feedOptions = (url: string): Partial<FeedOptions> => {
+      const o = byUrl.get(url)?.options;
+      if (!o) return {};
+      return { ...(o.mode ? { mode: o.mode } : {}), ...(o.title ? { title: Array.from(o.title).slice(0, MAX_TITLE).join('') } : {}), ...(o.preview ? { preview: true } : {}) };
+    };
+    const report = await subscribeAll(services, reply, read.map((o) => o.url), { quiet: true, feedOptions });
+    for (const [url, feedId] of report.followed) {
+      const filter = byUrl.get(url)?.options?.filter;
+      if (filter) await services.store.filters.replace(job.chatId, feedId, parseFilter(filter).terms, services.now());
+    }
     const outline = (url: string): OpmlFeed => byUrl.get(url) ?? { url };
 
     // Sections of what was not imported, each headed once and naming its outlines in full (a line is never cut).

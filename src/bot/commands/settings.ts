@@ -50,7 +50,9 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   /** Changes only the given settings; a new mode, time or zone moves the next digest to the next time it names (never at once). */
   const save = async (ctx: BotContext, change: Partial<Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone'>>) => {
     const next = { ...ctx.chatSettings, ...change };
-    const chat = (await services.store.chats.update(next.id, { ...change, nextDigestAt: nextDigestAt(next, services.now()) })) ?? next;
+    // A chat in instant mode keeps a schedule for its feeds set to daily on their own.
+    const dailyFeeds = next.mode === 'instant' && (await services.store.subscriptions.withDailyFeeds([next.id])).size > 0;
+    const chat = (await services.store.chats.update(next.id, { ...change, nextDigestAt: nextDigestAt(next, services.now(), dailyFeeds) })) ?? next;
     ctx.chatSettings = chat;
     return chat;
   };

@@ -1,13 +1,15 @@
 // /sub, /unsub, /list: following and unfollowing feeds, with each feed's health.
 import type { Telegraf } from 'telegraf';
-import type { FeedState } from '../../core/model.js';
+import type { FeedOptions, FeedState } from '../../core/model.js';
 import { escapeHtml, link, packMessages, truncate } from '../../core/telegramHtml.js';
 import { localMoment } from '../../core/timeZoneInput.js';
 import { obviousRefusal } from '../../feeds/obviousRefusal.js';
 import { SubscribeError } from '../../polling/subscribe.js';
 import { argsOf, linkArgsOf, type BotContext, type BotServices } from '../context.js';
 import type { Replier } from '../requests.js';
+import { FEED_OPTION_TEXTS } from '../feedOptionTexts.js';
 import { explain, healthReason } from '../userErrors.js';
+import { filterLines, followedOf, optionParts, pickerKeyboard, pickFollowed, shownTitle } from './feedOptions.js';
 
 export async function feedsOfChat(services: BotServices, chatId: number): Promise<FeedState[]> {
   const subs = await services.store.subscriptions.ofChat(chatId);
@@ -31,21 +33,29 @@ export interface SubscribeReport {
   failed: Array<[string, string]>;
   /** URLs left out because the chat follows as many feeds as it may (said once, not once per URL). */
   overCap: string[];
+  /** The feeds this call newly followed, by the URL they were given as. */
+  followed: Array<[string, string]>;
 }
 
-/** Subscribes to each URL in turn and says how each went, in one reply. */
-export async function subscribeAll(services: BotServices, ctx: Replier, urls: string[], options: { quiet?: boolean } = {}): Promise<SubscribeReport> {
+/** Subscribes to each URL in turn and says how each went, in one reply; new subscriptions start with `feedOptions` (a topic's, an import's). */
+export async function subscribeAll(
+  services: BotServices,
+  ctx: Replier,
+  urls: string[],
+  options: { quiet?: boolean; feedOptions?: (url: string) => Partial<FeedOptions> } = {},
+): Promise<SubscribeReport> {
   const lines: string[] = [];
-  const report: SubscribeReport = { added: 0, already: 0, failed: [], overCap: [] };
+  const report: SubscribeReport = { added: 0, already: 0, failed: [], overCap: [], followed: [] };
   for (const url of urls) {
     try {
-      const r = await services.subscriber.subscribe(ctx.chatId, url);
+      const r = await services.subscriber.subscribe(ctx.chatId, url, options.feedOptions?.(url));
       const title = escapeHtml(r.feed.title ?? r.feed.url);
       if (r.already) {
         report.already++;
         lines.push(ctx.t.subAlready(title));
       } else {
         report.added++;
+        report.followed.push([url, r.feed.id]);
         lines.push(ctx.t.subAdded(title, escapeHtml(r.feed.url)) + (r.discoveredFrom ? '\n' + ctx.t.subDiscovered(escapeHtml(r.discoveredFrom)) : ''));
       }
     } catch (error) {
@@ -70,7 +80,8 @@ export const replierOf = (ctx: BotContext): Replier => ({ chatId: ctx.chat!.id, 
 
 export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: BotServices): void {
   services.requests.handle('sub', async (job, reply) => {
-    await subscribeAll(services, reply, job.payload.urls as string[]);
+    const threadId = job.payload.threadId;
+    await subscribeAll(services, reply, job.payload.urls as string[], threadId ? { feedOptions: () => ({ threadId }) } : {});
   });
 
   bot.command(['sub', 'subscribe'], async (ctx) => {
@@ -89,9 +100,11 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     if (urls.length === 0) return;
     // Feeds the bot already polls are followed at once (one insert); only new ones need a fetch, in the background.
     const known = await Promise.all(urls.map((u) => services.subscriber.known(u).catch(() => undefined)));
-    if (known.every(Boolean)) return void (await subscribeAll(services, replierOf(ctx), urls));
+    // A /sub inside a forum topic delivers there.
+    const inTopic = ctx.threadId ? { threadId: ctx.threadId } : {};
+    if (known.every(Boolean)) return void (await subscribeAll(services, replierOf(ctx), urls, ctx.threadId ? { feedOptions: () => inTopic } : {}));
     await ctx.progress(ctx.t.subWorking(urls.length));
-    await services.requests.add({ id: `sub:${ctx.chat.id}:${ctx.update.update_id}`, chatId: ctx.chat.id, kind: 'sub', payload: { lang: ctx.lang, urls, progressId: ctx.progressId } });
+    await services.requests.add({ id: `sub:${ctx.chat.id}:${ctx.update.update_id}`, chatId: ctx.chat.id, kind: 'sub', payload: { lang: ctx.lang, urls, progressId: ctx.progressId, ...inTopic } });
   });
 
   bot.command(['unsub', 'unsubscribe'], async (ctx) => {
@@ -102,8 +115,7 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     if (!arg) {
       return ctx.say(ctx.t.unsubPick, { replyMarkup: { inline_keyboard: unsubKeyboard(feeds) } });
     }
-    const n = Number(arg);
-    const feed = Number.isInteger(n) && n >= 1 ? feeds[n - 1] : feeds.find((f) => f.url === arg || f.url === arg.replace(/\/$/, '') || f.url.replace(/\/$/, '') === arg.replace(/\/$/, ''));
+    const feed = pickFollowed(feeds.map((f) => ({ feed: f })), arg)?.feed;
     if (!feed) return ctx.say(ctx.t.unsubUnknown(escapeHtml(arg)));
     await services.subscriber.unsubscribe(ctx.chat.id, feed.id);
     await ctx.say(ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)));
@@ -126,11 +138,32 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
   });
 
   bot.command('list', async (ctx) => {
-    const feeds = await feedsOfChat(services, ctx.chat.id);
-    if (feeds.length === 0) return ctx.say(ctx.t.listEmpty);
-    const blocks = [ctx.t.listHeader(feeds.length), ...feeds.map((f, i) => `${i + 1}. <b>${link(f.title ?? f.url, f.siteUrl ?? f.url)}</b>\n${escapeHtml(f.url)}\n${health(ctx, f)}`)];
+    const list = await followedOf(services, ctx.chat.id);
+    if (list.length === 0) return ctx.say(ctx.t.listEmpty);
+    const filters = await filterLines(services, ctx.chat.id);
+    const t = FEED_OPTION_TEXTS[ctx.lang];
+    // In a forum topic, the feeds sent to that topic come first (with their numbers).
+    const here = ctx.threadId ? list.filter((x) => x.sub.threadId === ctx.threadId) : [];
+    const ordered = here.length ? [...here, ...list.filter((x) => x.sub.threadId !== ctx.threadId)] : list;
+    const blocks = [
+      ctx.t.listHeader(list.length) + (here.length ? ` ${t.listTopicFirst}` : ''),
+      ...ordered.map((x) => {
+        const options = optionParts(ctx, x);
+        const filter = filters.ofFeed(ctx, x.feed.id);
+        return [
+          `${x.n}. <b>${link(truncate(shownTitle(x), 200), x.feed.siteUrl ?? x.feed.url)}</b>`,
+          escapeHtml(x.feed.url),
+          health(ctx, x.feed),
+          ...(options.length ? [t.listOptions(options.join(' · '))] : []),
+          ...(filter ? [filter] : []),
+        ].join('\n');
+      }),
+    ];
+    const all = filters.ofAll(ctx);
+    if (all) blocks.push(all);
     const llmDown = await services.store.services.down('llm');
     if (llmDown) blocks.push(ctx.t.llmDown(escapeHtml(localMoment(llmDown.since, ctx.chatSettings.timezone))));
     for (const message of packMessages(blocks, 4000, '\n\n')) await ctx.say(message);
+    await ctx.say(t.pick, { replyMarkup: pickerKeyboard(list) });
   });
 }
