@@ -11,6 +11,8 @@ import type { Figures } from '../ops/figures.js';
 import type { Subscriber } from '../polling/subscribe.js';
 import type { Store } from '../store/store.js';
 import { urlsInText } from '../core/urlsInText.js';
+import { escapeHtml } from '../core/telegramHtml.js';
+import { aboutChat } from './feedOptionTexts.js';
 import { TEXTS, type Lang } from './i18n.js';
 import { replierFor, type Requests } from './requests.js';
 
@@ -30,8 +32,22 @@ export interface BotServices {
   figures(): Promise<Figures>;
 }
 
+/** A channel (or group) managed from a private chat: its commands' answers come here, nothing but digests goes there. */
+export interface RemoteChat {
+  id: number;
+  title: string;
+  /** How the user named it in the command (`@channel` or its id), taken out of the command's arguments. */
+  ref: string;
+}
+
 export interface BotContext extends Context {
+  /** The settings of the chat the command acts on (a managed channel's, when `remote`). */
   chatSettings: ChatSettings;
+  /** The chat the command acts on: this chat, or the channel named before the arguments in a private chat. */
+  targetId: number;
+  remote?: RemoteChat;
+  /** Buttons of an answer about a managed channel carry its id (`…@-100…`), so a press acts on it again. */
+  markup<T>(replyMarkup: T): T;
   lang: Lang;
   t: (typeof TEXTS)[Lang];
   /** Replies through the outbox; ids derive from the update, so a redelivered update cannot reply twice. */
@@ -48,10 +64,16 @@ export interface BotContext extends Context {
   requireAdmin(refusal?: string): Promise<boolean>;
 }
 
+/** The text after a command, without the managed channel named first (`/sub @channel url` → `url`). */
+export function payloadOf(ctx: Context): string {
+  const payload = ((ctx as Context & { payload?: string }).payload ?? '').trim();
+  const remote = (ctx as Partial<BotContext>).remote;
+  return remote && payload.startsWith(remote.ref) ? payload.slice(remote.ref.length).trim() : payload;
+}
+
 /** The words after a command, split on any whitespace (telegraf's own parser treats quotes and backslashes specially, which URLs contain). */
 export function argsOf(ctx: Context): string[] {
-  const payload = (ctx as Context & { payload?: string }).payload ?? '';
-  return payload.split(/\s+/).filter(Boolean);
+  return payloadOf(ctx).split(/\s+/).filter(Boolean);
 }
 
 /**
@@ -59,7 +81,7 @@ export function argsOf(ctx: Context): string[] {
  * when none is found, the words themselves (so a bad one is named in the answer).
  */
 export function linkArgsOf(ctx: Context): string[] {
-  const payload = (ctx as Context & { payload?: string }).payload ?? '';
+  const payload = payloadOf(ctx);
   const links = urlsInText(payload, { bare: true });
   return links.length > 0 ? links : argsOf(ctx);
 }
@@ -77,6 +99,13 @@ function topicOf(ctx: Context): number | undefined {
   return m?.is_topic_message && m.message_thread_id ? m.message_thread_id : undefined;
 }
 
+/** Every button's data with `@<chat id>` after it. */
+function withTarget<T>(replyMarkup: T, chatId: number): T {
+  const m = replyMarkup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> };
+  if (!m?.inline_keyboard) return replyMarkup;
+  return { ...m, inline_keyboard: m.inline_keyboard.map((row) => row.map((b) => (b.callback_data ? { ...b, callback_data: `${b.callback_data}@${chatId}` } : b))) } as T;
+}
+
 export function installContext(services: BotServices) {
   const adminCache = new Map<string, { ok: boolean; until: number }>();
   return (ctx: BotContext) => {
@@ -84,15 +113,22 @@ export function installContext(services: BotServices) {
     const messageId = ctx.message?.message_id;
     // Replies are a Replier's like a job's, under ids from the update: a redelivered update cannot reply twice.
     ctx.threadId = topicOf(ctx);
+    ctx.targetId = chatId;
+    ctx.markup = (replyMarkup) => (ctx.remote ? withTarget(replyMarkup, ctx.remote.id) : replyMarkup);
     const inTopic = ctx.threadId ? { threadId: ctx.threadId } : {};
-    ctx.say = replierFor(services.sender, chatId, ctx.lang, `r:${chatId}:${ctx.update.update_id}`, { ...inTopic, ...(messageId ? { replyTo: messageId } : {}) }).say;
+    const say = replierFor(services.sender, chatId, ctx.lang, `r:${chatId}:${ctx.update.update_id}`, { ...inTopic, ...(messageId ? { replyTo: messageId } : {}) }).say;
+    // An answer about a managed channel names it first, and its buttons carry its id.
+    ctx.say = (html, extra = {}) =>
+      say(ctx.remote ? aboutChat(ctx.lang, escapeHtml(ctx.remote.title), html) : html, extra.replyMarkup ? { ...extra, replyMarkup: ctx.markup(extra.replyMarkup) } : extra);
     ctx.progressId = `r:${chatId}:${ctx.update.update_id}:progress`;
     ctx.progress = async (html, extra = {}) => {
       if (ctx.chat!.type === 'channel') return;
-      await services.sender.enqueue(htmlMessage(ctx.progressId, chatId, html, { priority: 0, ...inTopic, ...(extra.reply && messageId ? { replyTo: messageId } : {}) }));
+      const about = ctx.remote ? aboutChat(ctx.lang, escapeHtml(ctx.remote.title), html) : html;
+      await services.sender.enqueue(htmlMessage(ctx.progressId, chatId, about, { priority: 0, ...inTopic, ...(extra.reply && messageId ? { replyTo: messageId } : {}) }));
     };
     ctx.mayChange = async () => {
       const chat = ctx.chat!;
+      if (ctx.remote) return true; // checked with Telegram as the command came in (remoteChat.ts)
       if (chat.type === 'private') return true;
       // Posted in the channel itself (only its administrators can post), or by an anonymous group administrator.
       const senderChat = (ctx.message as { sender_chat?: { id: number } } | undefined)?.sender_chat;

@@ -12,6 +12,7 @@ import { mountStatsCommand } from './commands/stats.js';
 import { mountSubscriptionCommands } from './commands/subscriptions.js';
 import { mountSummaryCommands } from './commands/summary.js';
 import { installContext, type BotContext, type BotServices } from './context.js';
+import { mountRemoteChats } from './remoteChat.js';
 import { COMMANDS, langOf, TEXTS } from './i18n.js';
 
 export function createBot(token: string, services: BotServices): Telegraf<BotContext> {
@@ -70,11 +71,16 @@ export function createBot(token: string, services: BotServices): Telegraf<BotCon
     if ((status === 'member' || status === 'administrator') && (before === 'left' || before === 'kicked') && (ctx.chat.type === 'group' || ctx.chat.type === 'supergroup')) {
       return ctx.say(ctx.t.groupWelcome);
     }
+    // Made an administrator of a channel: whoever did it manages it (/channels lists it for them).
+    if (status === 'administrator' && ctx.chat.type === 'channel' && !ctx.myChatMember.from.is_bot) {
+      await services.store.managers.record(ctx.chat.id, ctx.myChatMember.from.id, services.now());
+    }
     if (status !== 'kicked' && status !== 'left') return;
     await deactivateChat(services.store, ctx.chat.id, `bot ${status}`);
     services.log.info('bot removed from a chat', { chatId: ctx.chat.id, status });
   });
 
+  mountRemoteChats(bot, services); // before the commands: a channel named first becomes the chat they act on
   mountSubscriptionCommands(bot, services);
   mountFeedOptionCommands(bot, services);
   mountSummaryCommands(bot, services);

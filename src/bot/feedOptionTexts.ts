@@ -50,6 +50,14 @@ export type FeedOptionTexts = {
   tagAdded: (term: string) => string;
   tagAlready: (term: string) => string;
   tagLimit: (max: number) => string;
+  remoteNotFound: (ref: string) => string;
+  remoteNotAdmin: (title: string) => string;
+  remoteBotCannotPost: (title: string) => string;
+  remotePrivateOnly: string;
+  remoteHeader: (title: string) => string;
+  channelsNone: string;
+  channelsHeader: string;
+  channelLine: (title: string, ref: string, feeds: number) => string;
 };
 
 export const FEED_OPTION_TEXTS: Record<Lang, FeedOptionTexts> = {
@@ -101,6 +109,14 @@ export const FEED_OPTION_TEXTS: Record<Lang, FeedOptionTexts> = {
     tagAdded: (term) => `已加入全部订阅的过滤：${term}`,
     tagAlready: (term) => `过滤里已经有 ${term}`,
     tagLimit: (max) => `过滤最多 ${max} 个词，请先用 /filter all 删掉一些`,
+    remoteNotFound: (ref) => `找不到 ${ref}：请检查频道的 @用户名（或数字 ID），并确认机器人已经加入这个频道。`,
+    remoteNotAdmin: (title) => `只有 ${title} 的管理员可以管理它的订阅和设置。`,
+    remoteBotCannotPost: (title) => `机器人还不能在 ${title} 发消息：请在频道设置里把机器人设为管理员，并允许它“发布消息”，然后再试一次。`,
+    remotePrivateOnly: '在频道名前加命令（如 /sub @频道 网址）只能在和机器人的私聊里使用。',
+    remoteHeader: (title) => `📢 ${title}：`,
+    channelsNone: '还没有你管理的频道。把机器人加为频道管理员（允许发布消息），然后在这里发送 /sub @频道 网址 即可为频道订阅，频道里只会出现摘要。',
+    channelsHeader: '📢 你管理、机器人可以发消息的频道：',
+    channelLine: (title, ref, feeds) => `• <b>${title}</b>（${ref}）：${feeds} 个订阅\n  /list ${ref} · /sub ${ref} 网址 · /settings ${ref}`,
   },
   en: {
     usageSet:
@@ -150,5 +166,16 @@ export const FEED_OPTION_TEXTS: Record<Lang, FeedOptionTexts> = {
     tagAdded: (term) => `Added to the filter on all feeds: ${term}`,
     tagAlready: (term) => `The filter already has ${term}`,
     tagLimit: (max) => `A filter has at most ${max} terms; remove some with /filter all first`,
+    remoteNotFound: (ref) => `Cannot find ${ref}: check the channel’s @username (or numeric id), and that the bot was added to it.`,
+    remoteNotAdmin: (title) => `Only administrators of ${title} can change its feeds and settings.`,
+    remoteBotCannotPost: (title) => `The bot cannot post in ${title} yet: make it an administrator of the channel with the right to post messages, then try again.`,
+    remotePrivateOnly: 'Naming a channel before a command’s arguments (/sub @channel URL) works in a private chat with the bot.',
+    remoteHeader: (title) => `📢 ${title}:`,
+    channelsNone: 'No channel you manage yet. Make the bot an administrator of your channel (allowed to post), then send /sub @channel URL here: only digests appear in the channel.',
+    channelsHeader: '📢 Channels you manage where the bot posts:',
+    channelLine: (title, ref, feeds) => `• <b>${title}</b> (${ref}): ${feeds === 1 ? '1 feed' : `${feeds} feeds`}\n  /list ${ref} · /sub ${ref} URL · /settings ${ref}`,
   },
 };
+
+/** An answer about a channel managed from a private chat, the channel named first (`title` escaped). */
+export const aboutChat = (lang: Lang, title: string, html: string) => `${FEED_OPTION_TEXTS[lang].remoteHeader(title)}\n${html}`;

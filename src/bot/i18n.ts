@@ -14,6 +14,7 @@ export const COMMANDS: Array<{ command: string; zh: string; en: string }> = [
   { command: 'list', zh: '查看订阅及其状态', en: 'Your feeds and their health' },
   { command: 'set', zh: '单个订阅的设置：推送方式、标题、预览', en: 'One feed’s options: delivery, title, preview' },
   { command: 'filter', zh: '按关键词或标签过滤文章', en: 'Filter articles by word or tag' },
+  { command: 'channels', zh: '私聊中管理你的频道：/sub @频道 网址', en: 'Manage your channels here: /sub @channel URL' },
   { command: 'tags', zh: '最近 7 天文章的标签', en: 'Tags of the last 7 days’ articles' },
   { command: 'summary', zh: '为任意网页生成中文摘要', en: 'Chinese digest of any page' },
   { command: 'digest', zh: '立即发送每日摘要', en: 'Send the daily digest now' },

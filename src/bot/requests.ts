@@ -4,13 +4,18 @@ import { isStoreUnavailable } from '../store/database.js';
 import { newFailureId } from '../store/failed.js';
 import type { Job, JobQueries } from '../store/jobs.js';
 import { createStage } from '../stages/stage.js';
+import { escapeHtml } from '../core/telegramHtml.js';
+import { aboutChat } from './feedOptionTexts.js';
 import { TEXTS, type Lang } from './i18n.js';
 import { htmlMessage, type Sender } from '../delivery/sender.js';
 import { errorMessage } from '../polling/pollFeed.js';
 
 /** How a job answers: in the chat's language, through the outbox, under ids of its own (a rerun never answers twice). */
 export interface Replier {
+  /** Where answers go. */
   chatId: number;
+  /** The chat the request acts on: `chatId`, or a channel managed from this private chat. */
+  targetId: number;
   lang: Lang;
   t: (typeof TEXTS)[Lang];
   say(html: string, extra?: { replyMarkup?: unknown; reply?: boolean }): Promise<void>;
@@ -24,6 +29,9 @@ export interface JobPayload {
   progressId?: string;
   /** The forum topic the request came from: answered there. */
   threadId?: number;
+  /** The channel a private chat manages, when the request acts on it (and its name, said first in each answer). */
+  targetId?: number;
+  targetTitle?: string;
 }
 
 export type JobHandler = (job: Job<JobPayload & Record<string, unknown>>, reply: Replier) => Promise<void>;
@@ -64,17 +72,18 @@ export const MAX_JOB_ATTEMPTS = 3;
 
 
 /** Answers under ids `idPrefix:0`, `idPrefix:1`…, replying to `replyTo` when asked, the first in place of `progressId`, in `threadId`. */
-export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang: Lang, idPrefix: string, at: Pick<JobPayload, 'replyTo' | 'progressId' | 'threadId'> = {}): Replier {
+export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang: Lang, idPrefix: string, at: Pick<JobPayload, 'replyTo' | 'progressId' | 'threadId' | 'targetId' | 'targetTitle'> = {}): Replier {
   const { replyTo, progressId, threadId } = at;
   let n = 0;
   return {
     chatId,
+    targetId: at.targetId ?? chatId,
     lang,
     t: TEXTS[lang],
     async say(html, extra = {}) {
       const first = n === 0;
       await sender.enqueue(
-        htmlMessage(`${idPrefix}:${n++}`, chatId, html, {
+        htmlMessage(`${idPrefix}:${n++}`, chatId, at.targetTitle ? aboutChat(lang, escapeHtml(at.targetTitle), html) : html, {
           priority: 0,
           ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
           ...(extra.reply && replyTo ? { replyTo } : {}),

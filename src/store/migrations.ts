@@ -265,11 +265,26 @@ const perFeedOptions: Migration = {
   },
 };
 
+/** Who manages which channel from a private chat (/channels lists them, each checked with Telegram again before it is shown). */
+const chatManagers: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('chat_managers')
+      .addColumn('chat_id', 'bigint', (c) => c.notNull())
+      .addColumn('user_id', 'bigint', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('chat_managers_pk', ['chat_id', 'user_id'])
+      .execute();
+    await db.schema.createIndex('chat_managers_by_user').on('chat_managers').columns(['user_id', 'at']).execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_owned_claims': ownedClaims,
   '0003_outbox_by_age': outboxByAge,
   '0004_per_feed_options': perFeedOptions,
+  '0005_chat_managers': chatManagers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -221,6 +221,13 @@ export interface DailySentTable {
   at: number;
 }
 
+/** A user who manages a channel (or group) from a private chat, since `at` (the last time it was checked). */
+export interface ChatManagersTable {
+  chat_id: number;
+  user_id: number;
+  at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -246,4 +253,5 @@ export interface Database {
   filter_terms: FilterTermsTable;
   filter_drops: FilterDropsTable;
   article_tags: ArticleTagsTable;
+  chat_managers: ChatManagersTable;
 }

@@ -4,6 +4,7 @@ import type { CachedDigest } from '../digests/summarize.js';
 import { createArticleQueries, type ArticleQueries } from './articles.js';
 import { createArticleTagQueries, type ArticleTagQueries } from './articleTags.js';
 import { createCache, type Collection } from './cache.js';
+import { createChatManagerQueries, type ChatManagerQueries } from './chatManagers.js';
 import { createChatMoves, type ChatMoves } from './chatMoves.js';
 import { createChatQueries, type ChatQueries } from './chats.js';
 import { createDailyQueries, type DailyQueries } from './daily.js';
@@ -28,6 +29,7 @@ export interface Store {
   filters: FilterQueries;
   articleTags: ArticleTagQueries;
   chats: ChatQueries;
+  managers: ChatManagerQueries;
   seen: SeenQueries;
   articles: ArticleQueries;
   outbox: OutboxQueries;
@@ -76,6 +78,7 @@ export async function openStore(url: string, onError: (error: unknown) => void =
     filters: createFilterQueries(db, dialect),
     articleTags: createArticleTagQueries(db, dialect),
     chats: createChatQueries(db, dialect),
+    managers: createChatManagerQueries(db),
     seen: createSeenQueries(db, dialect),
     articles: createArticleQueries(db, dialect),
     outbox: createOutboxQueries(db, dialect),

@@ -242,3 +242,50 @@ describe('forum topics', () => {
     expect((await h.bot.app.store.subscriptions.ofChat(-1007)).every((s) => s.threadId === undefined)).toBe(true);
   }, 60_000);
 });
+
+describe('channels run from a private chat', () => {
+  it('lets a channel’s administrator follow, list, set and filter its feeds from a private chat, and posts nothing but digests there', async () => {
+    h = await startHarness();
+    const channel = -1001234567890;
+    h.api.channel(channel, 'mychan', '我的频道', { admins: [777], botPosts: true });
+    h.api.channel(-1009876543210, 'nopost', '不能发', { admins: [777], botPosts: false });
+    publish(h, 'a', [{ n: 1 }]);
+
+    const sub = await h.say(777, `/sub @mychan ${h.web.url('/a.xml')}`, /已订阅/);
+    expect(sub.at(-1)!.text).toMatch(/^📢 我的频道：\n/);
+    await h.bot.settle();
+    expect(await h.bot.app.store.subscriptions.ofChat(channel)).toHaveLength(1);
+    expect(await h.bot.app.store.subscriptions.ofChat(777)).toHaveLength(0);
+    await h.say(777, '/list @mychan', /共 1 个订阅/);
+    await h.say(777, '/set @mychan 1 title 频道版', /已更新/);
+    await h.say(777, `/filter ${channel} 1 -广告`, /过滤已设为：-广告/);
+
+    // The settings buttons under the answer act on the channel.
+    const settings = await h.say(777, '/settings @mychan', /设置/);
+    const daily = settings.at(-1)!.replyMarkup!.inline_keyboard!.flat().find((b) => b.callback_data.startsWith('set:mode:both'))!;
+    expect(daily.callback_data).toBe(`set:mode:both@${channel}`);
+    h.api.callback(777, daily.callback_data, { fromId: 777 });
+    for (let i = 0; i < 100 && (await h.bot.app.store.chats.get(channel))!.mode !== 'both'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await h.bot.app.store.chats.get(channel))!.mode).toBe('both');
+    expect((await h.bot.app.store.chats.get(777))!.mode).toBe('instant');
+
+    await arrive(h, 'a', { n: 2 }, [{ n: 1 }]);
+    const posted = h.api.sentTo(channel);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.text).toContain(h.web.url('/a/2'));
+    expect(posted[0]!.text).toContain('<i>频道版</i>');
+
+    // Someone who is not its administrator; a channel the bot cannot post in; an administrator no longer.
+    await h.say(888, `/sub @mychan ${h.web.url('/a.xml')}`, /只有 我的频道 的管理员可以管理/);
+    await h.say(777, `/sub @nopost ${h.web.url('/a.xml')}`, /机器人还不能在 不能发 发消息/);
+    await h.say(777, `/sub @nosuchchan ${h.web.url('/a.xml')}`, /找不到 @nosuchchan/);
+    expect(await h.bot.app.store.subscriptions.ofChat(-1009876543210)).toHaveLength(0);
+    const channels = await h.say(777, '/channels', /你管理、机器人可以发消息的频道/);
+    expect(channels.at(-1)!.text).toContain('我的频道');
+    expect(channels.at(-1)!.text).not.toContain('不能发');
+    h.api.admins.get(channel)!.delete(777);
+    await h.say(777, '/unsub @mychan 1', /只有 我的频道 的管理员可以管理/);
+    expect(await h.bot.app.store.subscriptions.ofChat(channel)).toHaveLength(1);
+    expect(h.api.sentTo(channel)).toHaveLength(1); // nothing but the digest was ever posted there
+  }, 60_000);
+});

@@ -92,6 +92,12 @@ export interface BotApiServer {
   stats: { rejected429: number; refusedHtml: number };
   files: Map<string, Buffer>;
   admins: Map<number, Set<number>>;
+  /** Chats getChat knows, by id and by @username. */
+  chats: Map<string, { id: number; type: string; title: string; username?: string }>;
+  /** Chats where the bot itself is an administrator allowed to post. */
+  botPosts: Set<number>;
+  /** Adds a channel getChat knows (with its administrators); `botPosts`: the bot may post there. */
+  channel(id: number, username: string, title: string, options: { admins: number[]; botPosts: boolean }): void;
   webhook: { url?: string; secret?: string };
   /**
    * Delivers every update from now on as Telegram does in webhook mode, POSTing it to these URLs in turn (a load balancer
@@ -153,6 +159,16 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
     stats: { rejected429: 0, refusedHtml: 0 },
     files: new Map(),
     admins: new Map(),
+    chats: new Map(),
+    botPosts: new Set(),
+    channel(id, username, title, o) {
+      const chat = { id, type: 'channel', title, username };
+      api.chats.set(String(id), chat);
+      api.chats.set(`@${username}`.toLowerCase(), chat);
+      api.admins.set(id, new Set(o.admins));
+      if (o.botPosts) api.botPosts.add(id);
+      else api.botPosts.delete(id);
+    },
     webhook: {},
     conflicts: 0,
     deliver(urls, secret) {
@@ -302,7 +318,14 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
       case 'setWebhook':
         api.webhook = { url: body.url as string, secret: body.secret_token as string | undefined };
         return ok(res, true);
+      case 'getChat': {
+        const chat = api.chats.get(String(body.chat_id).toLowerCase());
+        return chat ? ok(res, chat) : fail(res, { status: 400, description: 'Bad Request: chat not found' });
+      }
       case 'getChatMember': {
+        if (Number(body.user_id) === 123456789) {
+          return ok(res, api.botPosts.has(Number(body.chat_id)) ? { status: 'administrator', can_post_messages: true, user: { id: 123456789, is_bot: true, first_name: 'Digest' } } : { status: 'left', user: { id: 123456789, is_bot: true, first_name: 'Digest' } });
+        }
         const isAdmin = api.admins.get(Number(body.chat_id))?.has(Number(body.user_id));
         return ok(res, { status: isAdmin ? 'administrator' : 'member', user: { id: Number(body.user_id), is_bot: false, first_name: 'U' } });
       }

@@ -7,7 +7,7 @@ import { escapeHtml, link, truncate } from '../../core/telegramHtml.js';
 import { nextDigestAt } from '../../delivery/dailyDigest.js';
 import { ALL_FEEDS, dayOf, FILTER_WINDOW_MS } from '../../store/filters.js';
 import type { OptionsChange } from '../../store/subscriptions.js';
-import { argsOf, type BotContext, type BotServices } from '../context.js';
+import { argsOf, payloadOf, type BotContext, type BotServices } from '../context.js';
 import { FEED_OPTION_TEXTS, type FeedOptionTexts } from '../feedOptionTexts.js';
 
 /** A subscription with its feed, numbered as /list numbers it. */
@@ -99,7 +99,7 @@ export function pickerKeyboard(list: Followed[]) {
 
 async function panelOf(services: BotServices, ctx: BotContext, x: Followed) {
   const t = textsOf(ctx);
-  const filters = await services.store.filters.ofChat(ctx.chat!.id);
+  const filters = await services.store.filters.ofChat(ctx.targetId);
   const own = filters.get(x.feed.id) ?? [];
   const all = filters.get(ALL_FEEDS) ?? [];
   const chatMode = ctx.t.modeNames[ctx.chatSettings.mode];
@@ -145,7 +145,7 @@ async function keepDailySchedule(services: BotServices, ctx: BotContext): Promis
 
 /** Applies a change to one subscription; says what was wrong when the change cannot be made. */
 async function applyChange(services: BotServices, ctx: BotContext, x: Followed, change: OptionsChange): Promise<boolean> {
-  const changed = await services.store.subscriptions.setOptions(x.feed.id, ctx.chat!.id, change);
+  const changed = await services.store.subscriptions.setOptions(x.feed.id, ctx.targetId, change);
   if (changed && (change.mode === 'daily' || change.mode === 'both')) await keepDailySchedule(services, ctx);
   return changed;
 }
@@ -184,7 +184,7 @@ export function mountFeedOptionCommands(bot: Telegraf<BotContext>, services: Bot
     const t = textsOf(ctx);
     const [target, option, ...rest] = argsOf(ctx);
     if (!target) return ctx.say(t.usageSet);
-    const x = pickFollowed(await followedOf(services, ctx.chat.id), target);
+    const x = pickFollowed(await followedOf(services, ctx.targetId), target);
     if (!x) return ctx.say(t.unknownFeed(escapeHtml(truncate(target, 100))));
     if (!option) {
       const panel = await panelOf(services, ctx, x);
@@ -194,14 +194,14 @@ export function mountFeedOptionCommands(bot: Telegraf<BotContext>, services: Bot
     const change = changeFromArgs(ctx, option, rest.join(' '));
     if (typeof change === 'string') return ctx.say(change);
     await applyChange(services, ctx, x, change);
-    const after = pickFollowed(await followedOf(services, ctx.chat.id), String(x.n)) ?? x;
+    const after = pickFollowed(await followedOf(services, ctx.targetId), String(x.n)) ?? x;
     const panel = await panelOf(services, ctx, after);
     await ctx.say(`${t.setDone(escapeHtml(truncate(shownTitle(after), 100)))}\n\n${panel.html}`, { replyMarkup: panel.keyboard });
   });
 
   bot.command('filter', async (ctx) => {
     const t = textsOf(ctx);
-    const payload = ((ctx as { payload?: string }).payload ?? '').trim();
+    const payload = payloadOf(ctx);
     const [target = '', ...restWords] = payload.split(/\s+/);
     if (!target) return ctx.say(t.usageFilter);
     const rest = payload.slice(target.length).trim();
@@ -211,30 +211,30 @@ export function mountFeedOptionCommands(bot: Telegraf<BotContext>, services: Bot
       scope = ALL_FEEDS;
       scopeName = t.filterAll;
     } else {
-      const x = pickFollowed(await followedOf(services, ctx.chat.id), target);
+      const x = pickFollowed(await followedOf(services, ctx.targetId), target);
       if (!x) return ctx.say(t.unknownFeed(escapeHtml(truncate(target, 100))));
       scope = x.feed.id;
       scopeName = `<b>${escapeHtml(truncate(shownTitle(x), 100))}</b>`;
     }
     if (restWords.length === 0) {
-      const terms = (await services.store.filters.ofChat(ctx.chat.id)).get(scope) ?? [];
+      const terms = (await services.store.filters.ofChat(ctx.targetId)).get(scope) ?? [];
       return ctx.say(terms.length ? `${t.filterShow(scopeName, escapeHtml(showFilter(terms)))}\n${t.filterExplain}` : `${t.filterNone(scopeName)}\n\n${t.usageFilter}`);
     }
     if (!(await ctx.requireAdmin())) return;
     if (restWords.length === 1 && ['clear', 'off', 'none', '清除', '清空', '取消'].includes(restWords[0]!.toLowerCase())) {
-      await services.store.filters.replace(ctx.chat.id, scope, [], services.now());
+      await services.store.filters.replace(ctx.targetId, scope, [], services.now());
       return ctx.say(t.filterCleared(scopeName));
     }
     const parsed = parseFilter(rest);
     const problems = parsed.problems.map((p) => `• ${problemText(t, p)}`);
     if (parsed.terms.length === 0) return ctx.say([...problems, '', t.usageFilter].join('\n'));
-    await services.store.filters.replace(ctx.chat.id, scope, parsed.terms, services.now());
+    await services.store.filters.replace(ctx.targetId, scope, parsed.terms, services.now());
     await ctx.say([t.filterSet(scopeName, escapeHtml(showFilter(parsed.terms))), t.filterExplain, ...problems].join('\n'));
   });
 
   bot.command('tags', async (ctx) => {
     const t = textsOf(ctx);
-    const tags = await services.store.articleTags.ofChat(ctx.chat.id, services.now() - FILTER_WINDOW_MS, 30);
+    const tags = await services.store.articleTags.ofChat(ctx.targetId, services.now() - FILTER_WINDOW_MS, 30);
     if (tags.length === 0) return ctx.say(t.tagsNone);
     const lines = [t.tagsHeader(7), tags.map((x) => `#${escapeHtml(x.tag)} ${x.n}`).join(' · '), '', t.tagsHint];
     const rows = tags.slice(0, 10).map((x) => [
@@ -247,37 +247,37 @@ export function mountFeedOptionCommands(bot: Telegraf<BotContext>, services: Bot
   bot.action(/^tg:([+-]):([0-9a-f]{10})$/, async (ctx) => {
     if (!(await ctx.requireAdmin())) return;
     const t = textsOf(ctx);
-    const tags = await services.store.articleTags.ofChat(ctx.chat!.id, services.now() - FILTER_WINDOW_MS - 86_400_000, 200);
+    const tags = await services.store.articleTags.ofChat(ctx.targetId, services.now() - FILTER_WINDOW_MS - 86_400_000, 200);
     const tag = tags.find((x) => tagId(x.tag) === ctx.match[2])?.tag;
     if (!tag) return void (await ctx.answerCbQuery(ctx.t.staleButton).catch(() => {}));
     const term = parseTerm(`${ctx.match[1]}#${tag}`) as FilterTerm;
-    const r = await services.store.filters.add(ctx.chat!.id, ALL_FEEDS, term, services.now(), FILTER_LIMITS.terms);
+    const r = await services.store.filters.add(ctx.targetId, ALL_FEEDS, term, services.now(), FILTER_LIMITS.terms);
     const shown = `${term.sign}${term.term}`;
     await ctx.answerCbQuery(r === 'added' ? t.tagAdded(shown) : r === 'already' ? t.tagAlready(shown) : t.tagLimit(FILTER_LIMITS.terms), { show_alert: r === 'limit' }).catch(() => {});
   });
 
   const edit = async (ctx: BotContext, html: string, markup: unknown) => {
-    await ctx.editMessageText(html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, reply_markup: markup as never }).catch((error: unknown) => {
+    await ctx.editMessageText(html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, reply_markup: ctx.markup(markup) as never }).catch((error: unknown) => {
       if (!/message is not modified/.test(String((error as Error).message))) services.log.warn('could not edit the feed options', { chatId: ctx.chat!.id, error });
     });
   };
 
   bot.action('fo:list', async (ctx) => {
     await ctx.answerCbQuery().catch(() => {});
-    const list = await followedOf(services, ctx.chat!.id);
+    const list = await followedOf(services, ctx.targetId);
     await edit(ctx, list.length ? textsOf(ctx).pick : ctx.t.listEmpty, list.length ? pickerKeyboard(list) : undefined);
   });
 
   bot.action(/^fo:([0-9a-f]{16})(?::([mpthf]):([a-z01-]+))?$/, async (ctx) => {
     const [, feedId, key, value] = ctx.match;
-    const find = async () => (await followedOf(services, ctx.chat!.id)).find((x) => x.feed.id === feedId);
+    const find = async () => (await followedOf(services, ctx.targetId)).find((x) => x.feed.id === feedId);
     let x = await find();
     if (!x) return void (await ctx.answerCbQuery(ctx.t.staleButton).catch(() => {}));
     if (key) {
       if (!(await ctx.requireAdmin())) return;
       let changed = false;
       if (key === 'f') {
-        await services.store.filters.replace(ctx.chat!.id, x.feed.id, [], services.now());
+        await services.store.filters.replace(ctx.targetId, x.feed.id, [], services.now());
         changed = true;
       } else {
         const change: OptionsChange | undefined =

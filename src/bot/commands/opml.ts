@@ -38,9 +38,9 @@ async function download(ctx: BotContext, doc: TelegramDocument): Promise<string>
 
 export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServices): void {
   bot.command('export', async (ctx) => {
-    const feeds = await followedOf(services, ctx.chat.id);
+    const feeds = await followedOf(services, ctx.targetId);
     if (feeds.length === 0) return ctx.say(ctx.t.exportEmpty);
-    const filters = await services.store.filters.ofChat(ctx.chat.id);
+    const filters = await services.store.filters.ofChat(ctx.targetId);
     // Each feed's options and filter travel with it, as attributes of our namespace.
     const outlines = feeds.map(({ feed, sub }): OpmlFeed => {
       const filter = filters.get(feed.id);
@@ -71,7 +71,7 @@ export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServic
     if (feeds.length === 0) return ctx.say(ctx.t.importBadFile(ctx.t.opmlReasons.empty));
     await ctx.progress(ctx.t.importWorking(Math.min(feeds.length, MAX_IMPORT)));
     const outlines = feeds.map((f) => ({ url: f.url, ...(f.title ? { title: truncate(f.title, 100) } : {}), ...(f.options ? { options: f.options } : {}) }));
-    await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, outlines, progressId: ctx.progressId } });
+    await services.requests.add({ id: `import:${ctx.chat!.id}:${ctx.update.update_id}`, chatId: ctx.chat!.id, kind: 'import', payload: { lang: ctx.lang, outlines, progressId: ctx.progressId, ...(ctx.remote ? { targetId: ctx.remote.id, targetTitle: ctx.remote.title } : {}) } });
   };
 
   services.requests.handle('import', async (job, reply) => {
@@ -88,7 +88,7 @@ export function mountOpmlCommands(bot: Telegraf<BotContext>, services: BotServic
     const report = await subscribeAll(services, reply, read.map((o) => o.url), { quiet: true, feedOptions });
     for (const [url, feedId] of report.followed) {
       const filter = byUrl.get(url)?.options?.filter;
-      if (filter) await services.store.filters.replace(job.chatId, feedId, parseFilter(filter).terms, services.now());
+      if (filter) await services.store.filters.replace(reply.targetId, feedId, parseFilter(filter).terms, services.now());
     }
     const outline = (url: string): OpmlFeed => byUrl.get(url) ?? { url };
 

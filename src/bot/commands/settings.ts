@@ -99,7 +99,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
     const lang = argsOf(ctx)[0]?.toLowerCase();
     if (lang !== 'zh' && lang !== 'en') return ctx.say(ctx.t.usage.lang!);
     if (!(await ctx.requireAdmin())) return;
-    await services.store.chats.update(ctx.chat.id, { lang });
+    await services.store.chats.update(ctx.targetId, { lang });
     await ctx.say(TEXTS[lang].langSet);
   });
 
@@ -115,20 +115,23 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
     if (change.lang) {
       await services.store.chats.update(current.id, { lang: change.lang });
       ctx.chatSettings = { ...current, lang: change.lang };
-      ctx.lang = change.lang;
-      ctx.t = TEXTS[change.lang];
+      // A managed channel's language is its own; the person managing it keeps being answered in theirs.
+      if (!ctx.remote) {
+        ctx.lang = change.lang;
+        ctx.t = TEXTS[change.lang];
+      }
     } else await save(ctx, change);
     await ctx.answerCbQuery(ctx.t.saved).catch(() => {});
     // The settings message is edited in place (in the chat's language now): one message however many presses.
     const { html, keyboard } = await settingsMessage(ctx);
-    await ctx.editMessageText(html, { parse_mode: 'HTML', reply_markup: keyboard }).catch((error: unknown) => {
+    await ctx.editMessageText(html, { parse_mode: 'HTML', reply_markup: ctx.markup(keyboard) }).catch((error: unknown) => {
       if (!/message is not modified/.test(String((error as Error).message))) services.log.warn('could not edit the settings message', { chatId: ctx.chat!.id, error });
     });
   });
 
   bot.command('digest', async (ctx) => {
     if (!(await ctx.requireAdmin(ctx.t.adminOnlyDigest))) return; // it empties the group's queue for everyone
-    const count = await services.daily.sendNow(ctx.chat.id);
+    const count = await services.daily.sendNow(ctx.targetId);
     if (count === 0) await ctx.say(ctx.t.digestEmpty);
   });
 }

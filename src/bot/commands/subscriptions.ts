@@ -48,7 +48,7 @@ export async function subscribeAll(
   const report: SubscribeReport = { added: 0, already: 0, failed: [], overCap: [], followed: [] };
   for (const url of urls) {
     try {
-      const r = await services.subscriber.subscribe(ctx.chatId, url, options.feedOptions?.(url));
+      const r = await services.subscriber.subscribe(ctx.targetId, url, options.feedOptions?.(url));
       const title = escapeHtml(r.feed.title ?? r.feed.url);
       if (r.already) {
         report.already++;
@@ -76,7 +76,7 @@ export async function subscribeAll(
 }
 
 /** The update's own context as a Replier (answers under the update's ids). */
-export const replierOf = (ctx: BotContext): Replier => ({ chatId: ctx.chat!.id, lang: ctx.lang, t: ctx.t, say: (html, extra) => ctx.say(html, extra) });
+export const replierOf = (ctx: BotContext): Replier => ({ chatId: ctx.chat!.id, targetId: ctx.targetId, lang: ctx.lang, t: ctx.t, say: (html, extra) => ctx.say(html, extra) });
 
 export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: BotServices): void {
   services.requests.handle('sub', async (job, reply) => {
@@ -104,12 +104,12 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     const inTopic = ctx.threadId ? { threadId: ctx.threadId } : {};
     if (known.every(Boolean)) return void (await subscribeAll(services, replierOf(ctx), urls, ctx.threadId ? { feedOptions: () => inTopic } : {}));
     await ctx.progress(ctx.t.subWorking(urls.length));
-    await services.requests.add({ id: `sub:${ctx.chat.id}:${ctx.update.update_id}`, chatId: ctx.chat.id, kind: 'sub', payload: { lang: ctx.lang, urls, progressId: ctx.progressId, ...inTopic } });
+    await services.requests.add({ id: `sub:${ctx.chat.id}:${ctx.update.update_id}`, chatId: ctx.chat.id, kind: 'sub', payload: { lang: ctx.lang, urls, progressId: ctx.progressId, ...inTopic, ...(ctx.remote ? { targetId: ctx.remote.id, targetTitle: ctx.remote.title } : {}) } });
   });
 
   bot.command(['unsub', 'unsubscribe'], async (ctx) => {
     if (!(await ctx.requireAdmin())) return;
-    const feeds = await feedsOfChat(services, ctx.chat.id);
+    const feeds = await feedsOfChat(services, ctx.targetId);
     if (feeds.length === 0) return ctx.say(ctx.t.listEmpty);
     const arg = argsOf(ctx)[0];
     if (!arg) {
@@ -117,30 +117,30 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     }
     const feed = pickFollowed(feeds.map((f) => ({ feed: f })), arg)?.feed;
     if (!feed) return ctx.say(ctx.t.unsubUnknown(escapeHtml(arg)));
-    await services.subscriber.unsubscribe(ctx.chat.id, feed.id);
+    await services.subscriber.unsubscribe(ctx.targetId, feed.id);
     await ctx.say(ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)));
   });
 
   bot.action(/^unsub:([0-9a-f]{16})$/, async (ctx) => {
     if (!(await ctx.requireAdmin())) return;
     const feed = await services.store.feeds.get(ctx.match[1]!);
-    const removed = feed ? await services.subscriber.unsubscribe(ctx.chat!.id, feed.id) : false;
+    const removed = feed ? await services.subscriber.unsubscribe(ctx.targetId, feed.id) : false;
     await ctx.answerCbQuery(removed ? ctx.t.unsubToast : ctx.t.staleButton).catch(() => {});
     // The list of buttons is edited in place to what the chat follows now.
-    const feeds = await feedsOfChat(services, ctx.chat!.id);
+    const feeds = await feedsOfChat(services, ctx.targetId);
     // What was done (if anything), then the choice left: the header once, whatever was pressed before.
     const done = removed && feed ? ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)) : undefined;
     const rest = feeds.length ? ctx.t.unsubPick : ctx.t.listEmpty;
     const markup = feeds.length ? { inline_keyboard: unsubKeyboard(feeds) } : undefined;
-    await ctx.editMessageText(done ? `${done}\n\n${rest}` : rest, { parse_mode: 'HTML', ...(markup ? { reply_markup: markup } : {}) }).catch((error: unknown) => {
+    await ctx.editMessageText(done ? `${done}\n\n${rest}` : rest, { parse_mode: 'HTML', ...(markup ? { reply_markup: ctx.markup(markup) } : {}) }).catch((error: unknown) => {
       if (!/message is not modified/.test(String((error as Error).message))) services.log.warn('could not edit the unsubscribe buttons', { chatId: ctx.chat!.id, error });
     });
   });
 
   bot.command('list', async (ctx) => {
-    const list = await followedOf(services, ctx.chat.id);
+    const list = await followedOf(services, ctx.targetId);
     if (list.length === 0) return ctx.say(ctx.t.listEmpty);
-    const filters = await filterLines(services, ctx.chat.id);
+    const filters = await filterLines(services, ctx.targetId);
     const t = FEED_OPTION_TEXTS[ctx.lang];
     // In a forum topic, the feeds sent to that topic come first (with their numbers).
     const here = ctx.threadId ? list.filter((x) => x.sub.threadId === ctx.threadId) : [];
