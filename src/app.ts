@@ -19,6 +19,7 @@ import { createPollStage, type PollStage } from './polling/pollStage.js';
 import { createSubscriber, type Subscriber } from './polling/subscribe.js';
 import { importLegacyStore } from './store/legacyImport.js';
 import { openStore, type Store } from './store/store.js';
+import { dailyCount } from './ops/dailyCount.js';
 import { readFigures, type Figures } from './ops/figures.js';
 
 export interface App {
@@ -87,8 +88,15 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     : missingLlm(config.llm.model);
   if (!config.llm.apiKey) log.warn('OPENAI_API_KEY is not set: articles will go out without digests', {});
   const archive = config.archiveDir ? createArchive(config.archiveDir, config.digest.timezone) : undefined;
+  // Digests that strayed from their source, counted per day by what became of them (/stats, /metrics).
+  const unfaithful = {
+    revised: dailyCount(store.quotas, 'unfaithful:revised', config.digest.timezone),
+    trimmed: dailyCount(store.quotas, 'unfaithful:trimmed', config.digest.timezone),
+    refused: dailyCount(store.quotas, 'unfaithful:refused', config.digest.timezone),
+  };
   const summarizer = createSummarizer({
     cache: { digests: store.digests, byUrl: store.digestsByUrl },
+    onUnfaithful: (outcome) => unfaithful[outcome].add(1, now()),
     llm,
     prompt,
     fetch,
@@ -199,6 +207,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         failed: store.failed,
         leases: store.leases,
         tokensToday: () => budget.usedToday(now()),
+        unfaithfulToday: async () => ({ revised: await unfaithful.revised.today(now()), trimmed: await unfaithful.trimmed.today(now()), refused: await unfaithful.refused.today(now()) }),
         sender,
       }),
     async start() {

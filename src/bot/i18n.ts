@@ -66,6 +66,7 @@ export type Texts = {
   /** The note of a /summary that waits behind `n` other requests of the chat. */
   summaryQueued: (n: number) => string;
   summaryUnreadable: string;
+  summaryUnfaithful: string;
   /** /summary of a feed's address: it is followed, not digested. */
   summaryIsFeed: (title: string, url: string) => string;
   summaryFailed: (reason: string) => string;
@@ -147,6 +148,7 @@ export const TEXTS: Record<Lang, Texts> = {
     summaryWorking: '⏳ 正在读取并生成摘要……',
     summaryQueued: (n) => `⏳ 已排队：前面还有 ${n} 个请求，完成后会接着读取这个网页并生成摘要。`,
     summaryUnreadable: '这个网页上没有可以读取的文章正文，没有生成摘要。',
+    summaryUnfaithful: '生成的摘要里有原文没有的数字或名称，再次要求后仍然如此，所以没有采用。请直接阅读原文。',
     summaryIsFeed: (title, url) => `这是一个订阅源（${title}），不是一篇文章。要订阅它的新文章，请发送：\n/sub ${url}`,
     summaryFailed: (reason) => `生成摘要失败：${reason}`,
     summaryQuota: (n) => `今天的 /summary 次数已用完（每人每天 ${n} 次）。`,
@@ -188,6 +190,7 @@ export const TEXTS: Record<Lang, Texts> = {
         `等待摘要的文章：${f.pendingDigests}`,
         `失败任务：请求 ${f.failed.job}，摘要 ${f.failed.digest}，消息 ${f.failed.message}` + (f.failed.job + f.failed.digest + f.failed.message ? '（运行 feed-digest-bot failed 查看）' : ''),
         `今日 LLM 用量：${f.llmTokensToday} tokens`,
+        `今日摘要核对：改正 ${f.unfaithfulToday.revised} 篇，删句 ${f.unfaithfulToday.trimmed} 篇，未采用 ${f.unfaithfulToday.refused} 篇`,
         `发送：${f.sender.held ? (f.sender.here ? '由本实例发送' : '由另一个实例发送') : '⚠️ 没有实例在发送'}`,
       ].join('\n'),
   },
@@ -229,6 +232,7 @@ export const TEXTS: Record<Lang, Texts> = {
     summaryWorking: '⏳ Reading the page and writing a digest…',
     summaryQueued: (n) => `⏳ Queued: ${n === 1 ? 'one request is' : `${n} requests are`} ahead of this one; the page is read and digested right after.`,
     summaryUnreadable: 'There is no article text to read on this page; no digest.',
+    summaryUnfaithful: 'The digest stated numbers or names the page does not, even when asked again, so it was not used. Please read the page itself.',
     summaryIsFeed: (title, url) => `This is a feed (${title}), not an article. To follow its new articles, send:\n/sub ${url}`,
     summaryFailed: (reason) => `No digest: ${reason}`,
     summaryQuota: (n) => `You have used today's /summary quota (${n} a day).`,
@@ -270,6 +274,7 @@ export const TEXTS: Record<Lang, Texts> = {
         `Articles waiting for a digest: ${f.pendingDigests}`,
         `Failed work: ${f.failed.job} requests, ${f.failed.digest} digests, ${f.failed.message} messages` + (f.failed.job + f.failed.digest + f.failed.message ? ' (run feed-digest-bot failed)' : ''),
         `LLM tokens today: ${f.llmTokensToday}`,
+        `Digests checked against their source today: ${f.unfaithfulToday.revised} corrected, ${f.unfaithfulToday.trimmed} trimmed, ${f.unfaithfulToday.refused} not used`,
         `Sending: ${f.sender.held ? (f.sender.here ? 'this replica' : 'another replica') : '⚠️ no replica holds the sender lease'}`,
       ].join('\n'),
   },

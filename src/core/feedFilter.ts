@@ -115,10 +115,3 @@ export function filterTextOf(a: FilterableArticle): string {
   const tags = a.tags.map((t) => foldText(hashtagSafe(t))).filter(Boolean);
   return `${words}\n${TAG_MARK}${tags.join(TAG_MARK)}${TAG_MARK}`;
 }
-
-/** Whether an article passes one filter (the same rule the fan-out's statement applies in the database). */
-export function passesFilter(terms: readonly FilterTerm[], text: string): boolean {
-  if (terms.some((t) => t.sign === '-' && text.includes(t.needle))) return false;
-  const plus = terms.filter((t) => t.sign === '+');
-  return plus.length === 0 || plus.some((t) => text.includes(t.needle));
-}

@@ -95,7 +95,7 @@ export interface Dispatch {
   feedTitle: string;
   digest?: import('./digest.js').Digest;
   /** Set when the article goes out without a digest. */
-  noDigest?: 'unreadable' | 'llm-failed' | 'budget';
+  noDigest?: 'unreadable' | 'llm-failed' | 'budget' | 'unfaithful';
 }
 
 export type DeliveryMode = 'instant' | 'daily' | 'both';

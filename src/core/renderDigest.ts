@@ -15,6 +15,7 @@ const NO_DIGEST: Record<NonNullable<Dispatch['noDigest']>, Record<Lang, string>>
   unreadable: { zh: '（无法读取正文，未生成摘要）', en: '(the article could not be read; no digest)' },
   'llm-failed': { zh: '（摘要服务暂时不可用，未生成摘要）', en: '(the digest service was unavailable; no digest)' },
   budget: { zh: '（今日摘要额度已用完，未生成摘要）', en: "(today's digest budget is spent; no digest)" },
+  unfaithful: { zh: '（生成的摘要与原文的数字或名称不符，未采用）', en: '(the digest did not match the article’s numbers or names; not used)' },
 };
 
 export const hashtags = (tags: readonly string[]) => tags.map((t) => `#${t}`).join(' ');

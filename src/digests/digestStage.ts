@@ -128,7 +128,7 @@ export function createDigestStage(deps: DigestStageDeps): DigestStage {
         return await finish({ ...base, digest: outcome.digest });
       }
       deps.log.info('article goes out without a digest', { articleKey: article.key, url: article.url, reason: outcome.reason });
-      return await finish({ ...base, noDigest: 'unreadable' });
+      return await finish({ ...base, noDigest: outcome.unfaithful ? 'unfaithful' : 'unreadable' });
     } catch (error) {
       if (isStoreUnavailable(error)) throw error;
       const now = deps.now();

@@ -29,12 +29,18 @@ export class LlmError extends Error {
 }
 
 export type DigestReply =
-  | { kind: 'digest'; digest: { title: string; tldr: string; summary: string; tags: string[] }; tokens: number }
+  | { kind: 'digest'; digest: DigestAnswerDigest; tokens: number; revised?: boolean }
   | { kind: 'insufficient'; tokens: number };
+
+export type DigestAnswerDigest = { title: string; tldr: string; summary: string; tags: string[] };
 
 export interface LlmClient {
   readonly model: string;
-  digest(messages: ChatMessage[], categories?: readonly string[]): Promise<DigestReply>;
+  /**
+   * A digest for these messages, asked again once when the answer is unusable; with `verify`, also asked again once when
+   * `verify` has an objection to a usable answer (its words are the request), and the better answer returned (`revised`).
+   */
+  digest(messages: ChatMessage[], categories?: readonly string[], verify?: (digest: DigestAnswerDigest) => string | undefined): Promise<DigestReply>;
   /** One tiny request, for `check`. */
   ping(): Promise<void>;
 }
@@ -131,6 +137,11 @@ function classify(error: unknown): LlmError {
   return new LlmError('unreachable', `LLM request failed: ${(error as Error)?.message ?? String(error)}`, undefined, { cause: error });
 }
 
+/** The conversation so far, the model's answer, and what to do about it. */
+function askAgain(messages: ChatMessage[], answer: string, request: string): ChatMessage[] {
+  return [...messages, ...(answer.trim() ? [{ role: 'assistant' as const, content: answer.slice(0, 4000) }] : []), { role: 'user', content: request }];
+}
+
 export function createLlmClient(options: LlmOptions): LlmClient {
   let made: OpenAI | undefined;
   const client = () =>
@@ -189,23 +200,28 @@ export function createLlmClient(options: LlmOptions): LlmClient {
 
   return {
     model: options.model,
-    async digest(messages, categories = []) {
+    async digest(messages, categories = [], verify) {
       let tokens = 0;
       const first = await complete(messages);
       tokens += first.tokens;
-      const reply = readAnswer(first.content, categories);
-      if (!('problem' in reply)) return { ...reply, tokens };
-      options.log.warn('LLM answer unusable, asking once more', { model: options.model, problem: reply.problem });
-      const repair: ChatMessage[] = [
-        ...messages,
-        ...(first.content.trim() ? [{ role: 'assistant' as const, content: first.content.slice(0, 4000) }] : []),
-        { role: 'user', content: `上面的输出不可用（${reply.problem}）。请重新输出：只输出一个符合格式的 JSON 对象，title、tldr、summary 和 tags 都用简体中文。` },
-      ];
-      const second = await complete(repair);
-      tokens += second.tokens;
-      const repaired = readAnswer(second.content, categories);
-      if (!('problem' in repaired)) return { ...repaired, tokens };
-      throw new LlmError('invalid-output', `the LLM gave no usable digest twice (${repaired.problem})`);
+      let answer = first.content;
+      let reply = readAnswer(first.content, categories);
+      if ('problem' in reply) {
+        options.log.warn('LLM answer unusable, asking once more', { model: options.model, problem: reply.problem });
+        const second = await complete(askAgain(messages, first.content, `上面的输出不可用（${reply.problem}）。请重新输出：只输出一个符合格式的 JSON 对象，title、tldr、summary 和 tags 都用简体中文。`));
+        tokens += second.tokens;
+        answer = second.content;
+        reply = readAnswer(second.content, categories);
+        if ('problem' in reply) throw new LlmError('invalid-output', `the LLM gave no usable digest twice (${reply.problem})`);
+      }
+      if (reply.kind !== 'digest') return { ...reply, tokens };
+      const objection = verify?.(reply.digest);
+      if (!objection) return { ...reply, tokens };
+      // Once: what the answer got wrong, named; an unusable revision leaves the first answer (the caller checks it again).
+      const revision = await complete(askAgain(messages, answer, objection));
+      tokens += revision.tokens;
+      const revised = readAnswer(revision.content, categories);
+      return { ...('problem' in revised ? reply : revised), tokens, revised: true };
     },
     async ping() {
       try {

@@ -1,6 +1,7 @@
 // One digest per article, whoever asks: cached by canonical URL + content hash + prompt version + model; concurrent asks share one call.
 import { canonicalUrl } from '../core/canonicalUrl.js';
 import type { Digest } from '../core/digest.js';
+import { repairRequest, unsupportedClaims, withoutClaims } from '../core/faithfulness.js';
 import { shortHash } from '../core/itemKey.js';
 import { trimToTokens } from '../core/tokens.js';
 import { FetchError, type SafeFetch } from '../feeds/safeFetch.js';
@@ -13,11 +14,18 @@ import { buildMessages, type DigestPrompt } from './prompt.js';
 import type { TokenBudget } from './tokenBudget.js';
 
 /** What the cache keeps per article version: a digest, or the model's word that the text was too thin. */
-export type CachedDigest = { kind: 'digest'; digest: Digest; title: string; url?: string } | { kind: 'insufficient'; title: string; url?: string };
+export type CachedDigest =
+  | { kind: 'digest'; digest: Digest; title: string; url?: string }
+  | { kind: 'insufficient'; title: string; url?: string }
+  /** The model's digest stated what the source does not, even after being told, in every sentence of its summary. */
+  | { kind: 'unfaithful'; title: string; url?: string };
 
 export type SummaryOutcome =
   | { kind: 'digest'; digest: Digest; title: string; url?: string; cached: boolean }
-  | { kind: 'unreadable'; reason: string; title?: string; url?: string };
+  | { kind: 'unreadable'; reason: string; title?: string; url?: string; unfaithful?: boolean };
+
+/** How a digest held to its source: revised once told what it got wrong, trimmed of the sentences still wrong, or refused. */
+export type FaithfulnessOutcome = 'revised' | 'trimmed' | 'refused';
 
 export interface DigestCache {
   digests: Collection<CachedDigest>;
@@ -35,6 +43,8 @@ export interface SummarizerDeps {
   now: () => number;
   /** Input kept for the LLM, in estimated tokens. */
   inputTokens?: number;
+  /** Counts a digest that did not hold to its source (logged here; counted for /stats and /metrics by the caller). */
+  onUnfaithful?: (outcome: FaithfulnessOutcome) => Promise<unknown>;
   /** Called once per new digest (the Hugo archive); its failure is logged, not fatal. */
   onDigest?: (made: NewDigest) => Promise<unknown>;
 }
@@ -83,9 +93,9 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
 
   const fromCache = (entry: CachedDigest): SummaryOutcome => {
     const base = entry.url ? { url: entry.url } : {};
-    return entry.kind === 'digest'
-      ? { kind: 'digest', digest: entry.digest, title: entry.title, cached: true, ...base }
-      : { kind: 'unreadable', reason: 'the text is too thin for a digest', title: entry.title, ...base };
+    if (entry.kind === 'digest') return { kind: 'digest', digest: entry.digest, title: entry.title, cached: true, ...base };
+    if (entry.kind === 'unfaithful') return { kind: 'unreadable', reason: 'the digest stated what its source does not', title: entry.title, unfaithful: true, ...base };
+    return { kind: 'unreadable', reason: 'the text is too thin for a digest', title: entry.title, ...base };
   };
 
   async function cachedByUrl(canonical: string | undefined): Promise<CachedDigest | undefined> {
@@ -103,13 +113,29 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
       await deps.budget.check(deps.now());
       const started = deps.now();
       const messages = buildMessages(deps.prompt, { title: text.title, url: text.url ?? canonical, source: extra.source, text: input.text });
-      const reply = await deps.llm.digest(messages, extra.categories ?? []);
+      // Numbers and Latin-script names the digest states must be in what the model was given.
+      const source = `${text.title}\n${extra.source ?? ''}\n${input.text}`;
+      const verify = (d: { title: string; tldr: string; summary: string }) => {
+        const claims = unsupportedClaims(d, source);
+        return claims.length ? repairRequest(claims) : undefined;
+      };
+      const reply = await deps.llm.digest(messages, extra.categories ?? [], verify);
       await deps.budget.record(reply.tokens, deps.now());
       const url = text.url ?? canonical;
-      const entry: CachedDigest =
-        reply.kind === 'digest'
-          ? { kind: 'digest', digest: { ...reply.digest, model, promptVersion: deps.prompt.version, createdAt: deps.now() }, title: text.title, ...(url ? { url } : {}) }
-          : { kind: 'insufficient', title: text.title, ...(url ? { url } : {}) };
+      const at = url ? { url } : {};
+      let entry: CachedDigest;
+      if (reply.kind === 'digest') {
+        const claims = unsupportedClaims(reply.digest, source);
+        const kept = claims.length ? withoutClaims(reply.digest, claims, text.title) : reply.digest;
+        if (reply.revised) {
+          const outcome: FaithfulnessOutcome = claims.length === 0 ? 'revised' : kept ? 'trimmed' : 'refused';
+          deps.log.warn('digest did not hold to its source', { url, outcome, unsupported: claims.map((c) => c.text) });
+          await deps.onUnfaithful?.(outcome).catch(() => {});
+        }
+        entry = kept
+          ? { kind: 'digest', digest: { ...kept, model, promptVersion: deps.prompt.version, createdAt: deps.now() }, title: text.title, ...at }
+          : { kind: 'unfaithful', title: text.title, ...at };
+      } else entry = { kind: 'insufficient', title: text.title, ...at };
       await deps.cache.digests.set(fullKey, entry, CACHE_TTL_MS);
       if (canonical) await deps.cache.byUrl.set(urlKey(canonical), fullKey, CACHE_TTL_MS);
       if (entry.kind === 'digest' && deps.onDigest) {

@@ -1,5 +1,6 @@
 // The optional daily token budget (LLM_DAILY_TOKEN_BUDGET): counted per local day in the quotas table (atomic adds); when spent, digests wait for tomorrow.
-import { localDay, nextLocalMidnight } from '../core/localTime.js';
+import { nextLocalMidnight } from '../core/localTime.js';
+import { dailyCount } from '../ops/dailyCount.js';
 import type { Quotas } from '../store/quotas.js';
 
 /** How a spent budget's error begins (the store tells budget waits from failure retries by it). */
@@ -20,18 +21,15 @@ export interface TokenBudget {
 }
 
 const NAME = 'llm-tokens';
-const KEEP_MS = 3 * 24 * 3_600_000;
 
 export function createTokenBudget(quotas: Pick<Quotas, 'add' | 'used'>, dailyLimit: number | undefined, timeZone: string): TokenBudget {
-  const day = (now: number) => localDay(now, timeZone);
+  const tokens = dailyCount(quotas, NAME, timeZone);
   return {
     async check(now) {
       if (dailyLimit === undefined) return;
-      if ((await quotas.used(NAME, day(now))) >= dailyLimit) throw new BudgetExhaustedError(nextLocalMidnight(now, timeZone));
+      if ((await tokens.today(now)) >= dailyLimit) throw new BudgetExhaustedError(nextLocalMidnight(now, timeZone));
     },
-    async record(tokens, now) {
-      if (tokens > 0) await quotas.add(NAME, day(now), tokens, now + KEEP_MS);
-    },
-    usedToday: (now) => quotas.used(NAME, day(now)),
+    record: (n, now) => tokens.add(n, now),
+    usedToday: (now) => tokens.today(now),
   };
 }

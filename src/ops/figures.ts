@@ -1,4 +1,5 @@
 // The figures an operator watches: feeds, active chats, queue depth, pending and failed work, LLM tokens today, who sends (for /stats, /metrics).
+import type { FaithfulnessOutcome } from '../digests/summarize.js';
 import type { ArticleQueries } from '../store/articles.js';
 import type { ChatQueries } from '../store/chats.js';
 import type { FailedQueries, FailedWork } from '../store/failed.js';
@@ -14,6 +15,8 @@ export interface Figures {
   pendingDigests: number;
   failed: Record<FailedWork['kind'], number>;
   llmTokensToday: number;
+  /** Digests that stated what their source does not, today: corrected when told, trimmed, or not used. */
+  unfaithfulToday: Record<FaithfulnessOutcome, number>;
   /** Whether some replica holds the sender lease, and whether it is this one. */
   sender: { held: boolean; here: boolean };
   /** This process's sends since it started. */
@@ -28,17 +31,19 @@ export interface FiguresDeps {
   failed: Pick<FailedQueries, 'counts'>;
   leases: Pick<Leases, 'holder'>;
   tokensToday(): Promise<number>;
+  unfaithfulToday(): Promise<Record<FaithfulnessOutcome, number>>;
   sender: { draining: boolean; stats: { sent: number; rateLimited: number; retried: number; dropped: number } };
 }
 
 export async function readFigures(deps: FiguresDeps): Promise<Figures> {
-  const [feeds, activeChats, queued, pendingDigests, failed, llmTokensToday, holder] = await Promise.all([
+  const [feeds, activeChats, queued, pendingDigests, failed, llmTokensToday, unfaithfulToday, holder] = await Promise.all([
     deps.feeds.count(),
     deps.chats.countActive(),
     deps.outbox.size(),
     deps.articles.pendingCount(),
     deps.failed.counts(),
     deps.tokensToday(),
+    deps.unfaithfulToday(),
     deps.leases.holder('sender'),
   ]);
   const s = deps.sender.stats;
@@ -49,6 +54,7 @@ export async function readFigures(deps: FiguresDeps): Promise<Figures> {
     pendingDigests,
     failed,
     llmTokensToday,
+    unfaithfulToday,
     sender: { held: holder !== undefined, here: deps.sender.draining },
     sends: { sent: s.sent, rateLimited: s.rateLimited, retried: s.retried, failed: s.dropped },
   };

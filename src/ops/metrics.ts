@@ -31,6 +31,9 @@ export function createMetrics(read: () => Promise<Figures>): Metrics {
     for (const [kind, n] of Object.entries(f.failed)) g.set({ kind }, n);
   }, ['kind']);
   gauge('fdb_llm_tokens_today', 'LLM tokens spent today (in DIGEST_TIMEZONE).', (g, f) => g.set(f.llmTokensToday));
+  gauge('fdb_digests_unfaithful_today', 'Digests that stated numbers or names their source does not, today, by what became of them.', (g, f) => {
+    for (const [outcome, n] of Object.entries(f.unfaithfulToday)) g.set({ outcome }, n);
+  }, ['outcome']);
   gauge('fdb_sender_lease_held', '1 when some replica holds the sender lease.', (g, f) => g.set(f.sender.held ? 1 : 0));
   gauge('fdb_sender_here', '1 when this replica is the one sending.', (g, f) => g.set(f.sender.here ? 1 : 0));
   gauge('fdb_messages_total', "This process's sends since it started, by outcome.", (g, f) => {

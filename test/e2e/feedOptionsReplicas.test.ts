@@ -13,11 +13,6 @@ function publish(cluster: Cluster, ...ns: number[]) {
   cluster.web.set('/feed.xml', { body: rss('频道', ns.map((n) => ({ title: `第${n}篇`, link: cluster.web.url(`/posts/${n}`), guid: `p-${n}` }))), etag: `"${ns.join('-')}"` });
 }
 
-async function say(cluster: Cluster, chatId: number, text: string, expected: RegExp, fromId?: number): Promise<void> {
-  const before = cluster.api.sentTo(chatId).length;
-  cluster.api.message(chatId, text, fromId ? { fromId } : {});
-  await cluster.api.waitFor(() => cluster.api.sentTo(chatId).slice(before).some((m) => expected.test(m.text)), 15_000, `a reply matching ${expected}`);
-}
 
 describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { timeout: 60_000 }, () => {
   beforeEach(async () => {
@@ -32,13 +27,13 @@ describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { t
   it('applies each chat’s filter, mode and title in the fan-out statement', async () => {
     c = await startCluster({ storeUrl: db!.url, replicas: 2 });
     publish(c, 1);
-    for (const chat of [601, 602, 603, 604]) await say(c, chat, `/sub ${c.web.url('/feed.xml')}`, /已订阅/);
+    for (const chat of [601, 602, 603, 604]) await c.say(chat, `/sub ${c.web.url('/feed.xml')}`, /已订阅/);
     await c.settle();
     // The digest the fake LLM gives: tags 人工智能, OpenAI, 芯片.
-    await say(c, 601, '/filter 1 -芯片', /过滤已设为/);
-    await say(c, 602, '/filter all +openai', /过滤已设为/);
-    await say(c, 603, '/set 1 mode muted', /静音/);
-    await say(c, 604, '/set 1 title 我的频道', /已更新/);
+    await c.say(601, '/filter 1 -芯片', /过滤已设为/);
+    await c.say(602, '/filter all +openai', /过滤已设为/);
+    await c.say(603, '/set 1 mode muted', /静音/);
+    await c.say(604, '/set 1 title 我的频道', /已更新/);
     c.clock.now += 11 * 60_000;
     publish(c, 2, 1);
     await c.tickAll();
@@ -56,7 +51,7 @@ describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { t
     c = await startCluster({ storeUrl: db!.url, replicas: 2 });
     publish(c, 1);
     c.api.admins.set(-2001, new Set([42, 43]));
-    await say(c, -2001, `/sub ${c.web.url('/feed.xml')}`, /已订阅/);
+    await c.say(-2001, `/sub ${c.web.url('/feed.xml')}`, /已订阅/);
     await c.settle();
     const store = c.replicas[0]!.app.store;
     const feedId = (await store.subscriptions.ofChat(-2001))[0]!.feedId;

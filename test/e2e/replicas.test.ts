@@ -13,13 +13,6 @@ function publish(cluster: Cluster, path: string, ...ns: number[]) {
   cluster.web.set(path, { body: rss('频道', ns.map((n) => ({ title: `第${n}篇`, link: cluster.web.url(`/posts/${n}`), guid: `${path}-${n}` }))), etag: `"${ns.join('-')}"` });
 }
 
-/** A user writes; the "load balancer" hands the update to the next replica; resolves when a reply matches. */
-async function say(cluster: Cluster, chatId: number, text: string, expected: RegExp): Promise<string> {
-  const before = cluster.api.sentTo(chatId).length;
-  cluster.api.message(chatId, text);
-  await cluster.api.waitFor(() => cluster.api.sentTo(chatId).slice(before).some((m) => expected.test(m.text)), 15_000, `a reply matching ${expected}`);
-  return cluster.api.sentTo(chatId).slice(before).map((m) => m.text).join('\n');
-}
 
 describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { timeout: 60_000 }, () => {
   beforeEach(async () => {
@@ -36,10 +29,10 @@ describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { time
     publish(c, '/resub.xml', 1);
     const feedUrl = c.web.url('/resub.xml');
     // Updates go to replicas 0, 1, 2, 0, … in turn.
-    await say(c, 5001, `/sub ${feedUrl}`, /已订阅/); // replica 0
-    await say(c, 5001, '/unsub 1', /已取消订阅/); // replica 1
-    await say(c, 5001, `/sub ${feedUrl}`, /已订阅/); // replica 2
-    const list = await say(c, 5001, '/list', /共 1 个订阅/); // replica 0
+    await c.say(5001, `/sub ${feedUrl}`, /已订阅/); // replica 0
+    await c.say(5001, '/unsub 1', /已取消订阅/); // replica 1
+    await c.say(5001, `/sub ${feedUrl}`, /已订阅/); // replica 2
+    const list = await c.say(5001, '/list', /共 1 个订阅/); // replica 0
     expect(list).toContain('/resub.xml');
     expect(await c.replicas[1]!.app.store.subscriptions.ofChat(5001)).toHaveLength(1);
 

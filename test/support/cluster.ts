@@ -18,6 +18,8 @@ export interface Cluster {
   /** A poll tick on every replica (each cron fires everywhere), then waits until all is digested and sent. */
   tickAll(): Promise<void>;
   settle(): Promise<void>;
+  /** A user writes; the "load balancer" hands the update to the next replica; resolves with the replies once one matches. */
+  say(chatId: number, text: string, expected: RegExp, options?: { fromId?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,12 @@ export async function startCluster(options: { storeUrl: string; replicas: number
       await settle();
     },
     settle,
+    async say(chatId, text, expected, options = {}) {
+      const before = api.sentTo(chatId).length;
+      api.message(chatId, text, options);
+      await api.waitFor(() => api.sentTo(chatId).slice(before).some((m) => expected.test(m.text)), 15_000, `a reply matching ${expected}`);
+      return api.sentTo(chatId).slice(before).map((m) => m.text).join('\n');
+    },
     async close() {
       for (const r of replicas) await r.stop();
       await Promise.all([api.close(), llm.close(), web.close()]);

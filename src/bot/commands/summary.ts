@@ -41,6 +41,7 @@ export async function summarize(services: BotServices, ctx: BotContext, url: str
 async function answerSummary(services: BotServices, reply: Replier, url: string): Promise<void> {
   try {
     const outcome = await withDeadline(forTypedUrl(services.summarizer, url), SUMMARY_DEADLINE_MS);
+    if (outcome.kind === 'unreadable' && outcome.unfaithful) return reply.say(reply.t.summaryUnfaithful);
     if (outcome.kind === 'unreadable') {
       services.log.info('summary: no article on the page', { chatId: reply.chatId, url, reason: outcome.reason });
       // A feed's address is no article, but plainly something to follow: say how.
