@@ -58,6 +58,12 @@ export interface NewDigest {
   publishedAt?: number | undefined;
 }
 
+interface DigestExtra {
+  categories?: string[];
+  source?: string | undefined;
+  publishedAt?: number | undefined;
+}
+
 export interface ArticleToSummarize extends ArticleSource {
   canonicalUrl?: string | undefined;
   /** False when the feed that gave the text is not the URL's own site (default true). */
@@ -78,6 +84,8 @@ const CACHE_TTL_MS = 60 * 24 * 3_600_000;
 
 export function createSummarizer(deps: SummarizerDeps): Summarizer {
   const inFlight = new Map<string, Promise<SummaryOutcome>>();
+  /** Digests being made, by their words: the same text under several URLs at once waits for the one call. */
+  const sameWords = new Map<string, Promise<CachedDigest>>();
   const model = deps.llm.model;
 
   /** Concurrent callers with the same key share one promise. */
@@ -104,48 +112,76 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
     return key ? deps.cache.digests.get(key) : undefined;
   }
 
-  async function digestText(canonical: string | undefined, text: ArticleText, extra: { categories?: string[]; source?: string | undefined; publishedAt?: number | undefined }): Promise<SummaryOutcome> {
+  /**
+   * Asks the model for a digest of this text (one repair when it states what the text does not), checks it against the text, and
+   * logs and counts what did not hold; the entry carries this caller's title and URL.
+   */
+  async function askModel(canonical: string | undefined, text: ArticleText, input: { text: string; trimmed: boolean }, extra: DigestExtra): Promise<CachedDigest> {
+    await deps.budget.check(deps.now());
+    const started = deps.now();
+    const messages = buildMessages(deps.prompt, { title: text.title, url: text.url ?? canonical, source: extra.source, text: input.text });
+    // Numbers and Latin-script names the digest states must be in what the model was given.
+    const source = `${text.title}\n${extra.source ?? ''}\n${input.text}`;
+    const verify = (d: { title: string; tldr: string; summary: string }) => {
+      const claims = unsupportedClaims(d, source);
+      return claims.length ? repairRequest(claims) : undefined;
+    };
+    const reply = await deps.llm.digest(messages, extra.categories ?? [], verify);
+    await deps.budget.record(reply.tokens, deps.now());
+    const url = text.url ?? canonical;
+    const at = url ? { url } : {};
+    let entry: CachedDigest;
+    if (reply.kind === 'digest') {
+      const claims = unsupportedClaims(reply.digest, source);
+      const kept = claims.length ? withoutClaims(reply.digest, claims, text.title) : reply.digest;
+      if (reply.revised) {
+        const outcome: FaithfulnessOutcome = claims.length === 0 ? 'revised' : kept ? 'trimmed' : 'refused';
+        deps.log.warn('digest did not hold to its source', { url, outcome, unsupported: claims.map((c) => c.text) });
+        await deps.onUnfaithful?.(outcome).catch(() => {});
+      }
+      entry = kept
+        ? { kind: 'digest', digest: { ...kept, model, promptVersion: deps.prompt.version, createdAt: deps.now() }, title: text.title, ...at }
+        : { kind: 'unfaithful', title: text.title, ...at };
+    } else entry = { kind: 'insufficient', title: text.title, ...at };
+    deps.log.info('digest made', { url, model, tokens: reply.tokens, trimmed: input.trimmed, kind: entry.kind, durationMs: deps.now() - started });
+    return entry;
+  }
+
+  async function digestText(canonical: string | undefined, text: ArticleText, extra: DigestExtra): Promise<SummaryOutcome> {
     const input = trimToTokens(text.text, deps.inputTokens ?? 6000);
     const fullKey = shortHash(`${canonical ?? ''}|${shortHash(input.text)}|${deps.prompt.version}|${model}`);
+    // The same words under another URL (a press release republished, a syndicated story): one digest made from them serves all.
+    const wordsKey = shortHash(`words|${shortHash(input.text.replace(/\s+/g, ' ').trim())}|${deps.prompt.version}|${model}`);
     return once(`text:${fullKey}`, async () => {
       const hit = await deps.cache.digests.get(fullKey);
       if (hit) return fromCache(hit);
-      await deps.budget.check(deps.now());
-      const started = deps.now();
-      const messages = buildMessages(deps.prompt, { title: text.title, url: text.url ?? canonical, source: extra.source, text: input.text });
-      // Numbers and Latin-script names the digest states must be in what the model was given.
-      const source = `${text.title}\n${extra.source ?? ''}\n${input.text}`;
-      const verify = (d: { title: string; tldr: string; summary: string }) => {
-        const claims = unsupportedClaims(d, source);
-        return claims.length ? repairRequest(claims) : undefined;
-      };
-      const reply = await deps.llm.digest(messages, extra.categories ?? [], verify);
-      await deps.budget.record(reply.tokens, deps.now());
+      let fresh = false;
+      let made = sameWords.get(wordsKey);
+      if (!made) {
+        made = (async () => {
+          const same = await deps.cache.digests.get(wordsKey);
+          if (same?.kind === 'digest') return same;
+          fresh = true;
+          const entry = await askModel(canonical, text, input, extra);
+          if (entry.kind === 'digest') await deps.cache.digests.set(wordsKey, entry, CACHE_TTL_MS);
+          return entry;
+        })().finally(() => sameWords.delete(wordsKey));
+        sameWords.set(wordsKey, made);
+      }
+      const content = await made;
       const url = text.url ?? canonical;
-      const at = url ? { url } : {};
-      let entry: CachedDigest;
-      if (reply.kind === 'digest') {
-        const claims = unsupportedClaims(reply.digest, source);
-        const kept = claims.length ? withoutClaims(reply.digest, claims, text.title) : reply.digest;
-        if (reply.revised) {
-          const outcome: FaithfulnessOutcome = claims.length === 0 ? 'revised' : kept ? 'trimmed' : 'refused';
-          deps.log.warn('digest did not hold to its source', { url, outcome, unsupported: claims.map((c) => c.text) });
-          await deps.onUnfaithful?.(outcome).catch(() => {});
-        }
-        entry = kept
-          ? { kind: 'digest', digest: { ...kept, model, promptVersion: deps.prompt.version, createdAt: deps.now() }, title: text.title, ...at }
-          : { kind: 'unfaithful', title: text.title, ...at };
-      } else entry = { kind: 'insufficient', title: text.title, ...at };
+      const { url: _theirs, ...rest } = content;
+      const entry: CachedDigest = { ...rest, title: text.title, ...(url ? { url } : {}) };
       await deps.cache.digests.set(fullKey, entry, CACHE_TTL_MS);
       if (canonical) await deps.cache.byUrl.set(urlKey(canonical), fullKey, CACHE_TTL_MS);
-      if (entry.kind === 'digest' && deps.onDigest) {
+      if (!fresh) deps.log.info('digest reused for the same words under another URL', { url });
+      if (fresh && entry.kind === 'digest' && deps.onDigest) {
         await deps.onDigest({ digest: entry.digest, title: text.title, url, text: text.text, source: extra.source, publishedAt: extra.publishedAt }).catch((error: unknown) =>
           deps.log.error('archiving a digest failed', { url, error }),
         );
       }
-      deps.log.info('digest made', { url, model, tokens: reply.tokens, trimmed: input.trimmed, kind: reply.kind, durationMs: deps.now() - started });
       const outcome = fromCache(entry);
-      return outcome.kind === 'digest' ? { ...outcome, cached: false } : outcome;
+      return fresh && outcome.kind === 'digest' ? { ...outcome, cached: false } : outcome;
     });
   }
 

@@ -74,7 +74,8 @@ describe('caps', () => {
     const item = (n: number) => ({ title: `第${n}篇`, link: h!.web.url(`/posts/${n}`), guid: `g${n}`, pubDate: new Date(Date.UTC(2026, 10, 1) + n * 60_000).toUTCString() });
     h.web.set('/flood.xml', { body: rss('洪水', [item(0)]) });
     await h.say(6002, `/sub ${h.web.url('/flood.xml')}`, /已订阅/);
-    for (let n = 1; n <= 150; n++) h.web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`), contentType: 'text/html' });
+    // Each article its own text (the same words under two URLs would share one digest).
+    for (let n = 1; n <= 150; n++) h.web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`, `${ARTICLE_TEXT}\n第${n}篇的结尾。`), contentType: 'text/html' });
     h.web.set('/flood.xml', { body: rss('洪水', Array.from({ length: 151 }, (_, i) => item(150 - i))) });
     await h.bot.settle();
     // One chat takes a message a second: look at what is queued for it rather than wait for a hundred seconds of sending.

@@ -1,6 +1,6 @@
 // What a first-time user meets: no silence, hints in their language, a link in a sentence offered for a digest, results only in channels.
 import { afterEach, describe, expect, it } from 'vitest';
-import { articlePage } from '../support/articles.js';
+import { ARTICLE_TEXT, articlePage } from '../support/articles.js';
 import { startHarness, type Harness } from '../support/botHarness.js';
 import { rss } from '../support/feedServer.js';
 
@@ -103,7 +103,8 @@ describe('the LLM being down', () => {
   const follow = async (harness: Harness, chatId: number) => {
     harness.web.set('/feed.xml', { body: rss('源', [{ title: '旧', link: harness.web.url('/posts/0'), guid: '0' }]) });
     await harness.say(chatId, `/sub ${harness.web.url('/feed.xml')}`, /已订阅/);
-    for (const n of [1, 2]) harness.web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`), contentType: 'text/html' });
+    // Each article its own text: the same words under two URLs would share one digest (and one LLM call).
+    for (const n of [1, 2]) harness.web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`, `${ARTICLE_TEXT}\n第${n}篇的结尾。`), contentType: 'text/html' });
     harness.web.set('/feed.xml', { body: rss('源', [1, 2, 0].map((n) => ({ title: `第${n}篇`, link: harness.web.url(`/posts/${n}`), guid: String(n) }))) });
   };
 
@@ -155,7 +156,7 @@ describe('the LLM being down', () => {
     expect(harness.api.sentTo(9998).filter((m) => /LLM/.test(m.text))).toHaveLength(0);
 
     harness.llm.queue(...Array.from({ length: 200 }, () => ({ status: 401, error: 'invalid api key sk-…' })));
-    harness.web.set('/posts/3', { body: articlePage('第3篇'), contentType: 'text/html' });
+    harness.web.set('/posts/3', { body: articlePage('第3篇', `${ARTICLE_TEXT}\n第3篇的结尾。`), contentType: 'text/html' });
     harness.web.set('/feed.xml', { body: rss('源', [3, 1, 2, 0].map((n) => ({ title: `第${n}篇`, link: harness.web.url(`/posts/${n}`), guid: String(n) }))) });
     await harness.nextPoll();
     harness.clock.now += 5 * 60_000;

@@ -98,4 +98,11 @@ describe('markup as the feed meant it', () => {
     expect(itemAt(feed, 'https://example.org/m/1').contentText).toBe('Area: πr2 and a labelled circle');
     expect(itemAt(feed, 'https://example.org/m/2').contentText).toBe('Write <!DOCTYPE html> first, then the rest');
   });
+
+  it('reads an item’s full text from xhtml:body (prefixed or in the default namespace), content:encoded first when both are there', async () => {
+    const feed = await readFixture('markup/xhtml-body.xml');
+    expect(itemAt(feed, 'https://full.example/1').contentText).toBe('The whole first article, as XHTML.\nIts second paragraph.');
+    expect(itemAt(feed, 'https://full.example/2').contentText).toBe('The second article in HTML, longer: it has a second paragraph.\nHere it is.');
+    expect(itemAt(feed, 'https://full.example/3').contentText).toBe('The third article, its body in the default namespace.');
+  });
 });
