@@ -64,6 +64,8 @@ export interface DailyEntry {
   tags: string[];
   publishedAt?: number | undefined;
   at: number;
+  /** The forum topic its feed goes to: a forum group gets a digest in each topic, of that topic's feeds. */
+  threadId?: number | undefined;
 }
 
 export function dailyEntryOf(chatId: number, d: Dispatch, at: number): DailyEntry {

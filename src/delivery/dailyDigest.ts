@@ -55,15 +55,24 @@ function pageCache() {
 
 export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
   /** The digest's messages, under ids of its own (`label`): queued with their entries' removal after, a rerun queues nothing twice. */
-  const messagesOf = (chat: ChatSettings, entries: DailyEntry[], label: string, now: number, day = localDay(now, chat.timezone)) =>
-    renderDaily(entries, day, chat.lang).map((m, i) => ({
-      id: `d:${chat.id}:${label}:${i}`,
-      chatId: chat.id,
-      html: m.html,
-      plain: m.plain,
-      noPreview: true,
-      createdAt: now + i,
-    }));
+  const messagesOf = (chat: ChatSettings, entries: DailyEntry[], label: string, now: number, day = localDay(now, chat.timezone)) => {
+    // A forum group's digest comes to each topic with that topic's feeds (the main thread's first, under the ids it always had).
+    const byTopic = new Map<number | undefined, DailyEntry[]>();
+    for (const e of entries) byTopic.set(e.threadId, [...(byTopic.get(e.threadId) ?? []), e]);
+    const topics = [...byTopic.keys()].sort((a, b) => (a ?? -1) - (b ?? -1));
+    let n = 0;
+    return topics.flatMap((threadId) =>
+      renderDaily(byTopic.get(threadId)!, day, chat.lang).map((m, i) => ({
+        id: threadId === undefined ? `d:${chat.id}:${label}:${i}` : `d:${chat.id}:${label}:t${threadId}:${i}`,
+        chatId: chat.id,
+        html: m.html,
+        plain: m.plain,
+        noPreview: true,
+        ...(threadId === undefined ? {} : { threadId }),
+        createdAt: now + n++,
+      })),
+    );
+  };
 
   const claimant = { owner: deps.owner, holdMs: HOLD_MS };
   return {

@@ -43,8 +43,8 @@ export function createChatMoves(db: Kysely<Database>): ChatMoves {
                   ON CONFLICT DO NOTHING`.execute(tx);
         await tx.deleteFrom('filter_terms').where('chat_id', '=', from).execute();
         await tx.updateTable('filter_drops').set({ chat_id: to }).where('chat_id', '=', from).execute();
-        await sql`INSERT INTO daily_entries (chat_id, article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at)
-                  SELECT CAST(${to} AS BIGINT), article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at FROM daily_entries WHERE chat_id = ${from}
+        await sql`INSERT INTO daily_entries (chat_id, article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at, thread_id)
+                  SELECT CAST(${to} AS BIGINT), article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at, thread_id FROM daily_entries WHERE chat_id = ${from}
                   ON CONFLICT (chat_id, article_key) DO NOTHING`.execute(tx);
         await tx.deleteFrom('daily_entries').where('chat_id', '=', from).execute();
         await sql`INSERT INTO daily_sent (chat_id, article_key, at)

@@ -279,12 +279,20 @@ const chatManagers: Migration = {
   },
 };
 
+/** A daily digest line remembers the forum topic its feed goes to: a forum group's digest comes to each topic with its own feeds. */
+const dailyByTopic: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('daily_entries').addColumn('thread_id', 'bigint').execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_owned_claims': ownedClaims,
   '0003_outbox_by_age': outboxByAge,
   '0004_per_feed_options': perFeedOptions,
   '0005_chat_managers': chatManagers,
+  '0006_daily_by_topic': dailyByTopic,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

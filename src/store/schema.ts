@@ -177,6 +177,8 @@ export interface DailyEntriesTable {
   tags: string;
   published_at: number | null;
   at: number;
+  /** The forum topic the line's feed goes to (null: the chat's main thread). */
+  thread_id: number | null;
 }
 
 export interface QuotasTable {

@@ -103,6 +103,7 @@ export function createSubscriptionQueries(db: Kysely<Database>, dialect: Dialect
       return db.transaction().execute(async (tx) => {
         const r = await tx.updateTable('subscriptions').set({ thread_id: null }).where('chat_id', '=', chatId).where('thread_id', '=', threadId).executeTakeFirst();
         await tx.updateTable('outbox').set({ thread_id: null }).where('chat_id', '=', chatId).where('thread_id', '=', threadId).execute();
+        await tx.updateTable('daily_entries').set({ thread_id: null }).where('chat_id', '=', chatId).where('thread_id', '=', threadId).execute();
         return Number(r.numUpdatedRows);
       });
     },

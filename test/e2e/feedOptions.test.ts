@@ -243,6 +243,35 @@ describe('forum topics', () => {
   }, 60_000);
 });
 
+describe('forum topics and the daily digest', () => {
+  it('sends a forum group’s daily digest to each topic with that topic’s feeds, and the main thread’s to the main thread', async () => {
+    h = await startHarness();
+    h.clock.now = Date.parse('2026-11-25T07:00:00+08:00');
+    publish(h, 'a', [{ n: 1 }]);
+    publish(h, 'b', [{ n: 1 }]);
+    h.api.admins.set(-1008, new Set([42]));
+    await h.say(-1008, `/sub ${h.web.url('/a.xml')}`, /已订阅/);
+    await h.bot.settle();
+    await h.say(-1008, `/sub ${h.web.url('/b.xml')}`, /已订阅/, { threadId: 55 });
+    await h.bot.settle();
+    await h.say(-1008, '/mode daily', /每日摘要/);
+    await h.say(-1008, '/time 8:00', /08:00/);
+    await arrive(h, 'a', { n: 2, digest: { title: '主话题的文章' } }, [{ n: 1 }]);
+    await arrive(h, 'b', { n: 2, digest: { title: '话题五十五的文章' } }, [{ n: 1 }]);
+    h.clock.now = Date.parse('2026-11-25T08:00:30+08:00');
+    await h.bot.tick();
+    await h.bot.settle();
+    const digests = h.api.sentTo(-1008).filter((m) => m.text.includes('每日摘要 2026-11-25'));
+    expect(digests).toHaveLength(2);
+    const main = digests.find((m) => m.threadId === undefined)!;
+    const topic = digests.find((m) => m.threadId === 55)!;
+    expect(main.text).toContain('主话题的文章');
+    expect(main.text).not.toContain('话题五十五的文章');
+    expect(topic.text).toContain('话题五十五的文章');
+    expect(topic.text).not.toContain('主话题的文章');
+  }, 40_000);
+});
+
 describe('channels run from a private chat', () => {
   it('lets a channel’s administrator follow, list, set and filter its feeds from a private chat, and posts nothing but digests there', async () => {
     h = await startHarness();
