@@ -317,4 +317,26 @@ describe('channels run from a private chat', () => {
     expect(await h.bot.app.store.subscriptions.ofChat(channel)).toHaveLength(1);
     expect(h.api.sentTo(channel)).toHaveLength(1); // nothing but the digest was ever posted there
   }, 60_000);
+
+  it('exports a channel’s feeds to the private chat and imports a file into the channel', async () => {
+    h = await startHarness();
+    const channel = -1001111111111;
+    h.api.channel(channel, 'otherchan', '另一个频道', { admins: [778], botPosts: true });
+    publish(h, 'a', [{ n: 1 }]);
+    publish(h, 'b', [{ n: 1 }]);
+    await h.say(778, `/sub @otherchan ${h.web.url('/a.xml')}`, /已订阅/);
+    await h.bot.settle();
+    await h.say(778, '/filter @otherchan 1 -广告', /过滤已设为/);
+    h.api.message(778, '/export @otherchan');
+    await h.api.waitFor(() => h!.api.sentTo(778).some((m) => m.filename === 'feeds.opml'), 10_000, 'the export');
+    const opml = h.api.sentTo(778).find((m) => m.filename === 'feeds.opml')!.text;
+    expect(opml).toContain(h.web.url('/a.xml'));
+    expect(opml).toContain('fdb:filter="-广告"');
+    h.api.files.set('chanfile', Buffer.from(opml.replace('</body>', `<outline type="rss" text="b" xmlUrl="${h.web.url('/b.xml')}" fdb:mode="daily"/></body>`)));
+    await h.say(778, '/import @otherchan', /导入完成：新增 1 个，已订阅 1 个/, { document: { fileId: 'chanfile', name: 'feeds.opml' } });
+    const subs = await h.bot.app.store.subscriptions.ofChat(channel);
+    expect(subs.map((x) => x.mode)).toEqual(['chat', 'daily']);
+    expect(await h.bot.app.store.subscriptions.ofChat(778)).toHaveLength(0);
+    expect(h.api.sentTo(channel)).toHaveLength(0); // replies and files went to the private chat
+  }, 40_000);
 });
