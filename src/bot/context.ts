@@ -11,7 +11,6 @@ import type { Figures } from '../ops/figures.js';
 import type { Subscriber } from '../polling/subscribe.js';
 import type { Store } from '../store/store.js';
 import { urlsInText } from '../core/urlsInText.js';
-import { escapeHtml } from '../core/telegramHtml.js';
 import { aboutChat } from './feedOptionTexts.js';
 import { TEXTS, type Lang } from './i18n.js';
 import { replierFor, type Requests } from './requests.js';
@@ -119,11 +118,11 @@ export function installContext(services: BotServices) {
     const say = replierFor(services.sender, chatId, ctx.lang, `r:${chatId}:${ctx.update.update_id}`, { ...inTopic, ...(messageId ? { replyTo: messageId } : {}) }).say;
     // An answer about a managed channel names it first, and its buttons carry its id.
     ctx.say = (html, extra = {}) =>
-      say(ctx.remote ? aboutChat(ctx.lang, escapeHtml(ctx.remote.title), html) : html, extra.replyMarkup ? { ...extra, replyMarkup: ctx.markup(extra.replyMarkup) } : extra);
+      say(ctx.remote ? aboutChat(ctx.lang, ctx.remote.title, html) : html, extra.replyMarkup ? { ...extra, replyMarkup: ctx.markup(extra.replyMarkup) } : extra);
     ctx.progressId = `r:${chatId}:${ctx.update.update_id}:progress`;
     ctx.progress = async (html, extra = {}) => {
       if (ctx.chat!.type === 'channel') return;
-      const about = ctx.remote ? aboutChat(ctx.lang, escapeHtml(ctx.remote.title), html) : html;
+      const about = ctx.remote ? aboutChat(ctx.lang, ctx.remote.title, html) : html;
       await services.sender.enqueue(htmlMessage(ctx.progressId, chatId, about, { priority: 0, ...inTopic, ...(extra.reply && messageId ? { replyTo: messageId } : {}) }));
     };
     ctx.mayChange = async () => {

@@ -1,5 +1,6 @@
 // What the bot says about one feed's options, its filters and /tags, in Chinese and in English (arguments come escaped, as in i18n.ts).
 import type { FeedMode } from '../core/model.js';
+import { escapeHtml } from '../core/telegramHtml.js';
 import type { Lang } from './i18n.js';
 
 export type FeedOptionTexts = {
@@ -177,5 +178,5 @@ export const FEED_OPTION_TEXTS: Record<Lang, FeedOptionTexts> = {
   },
 };
 
-/** An answer about a channel managed from a private chat, the channel named first (`title` escaped). */
-export const aboutChat = (lang: Lang, title: string, html: string) => `${FEED_OPTION_TEXTS[lang].remoteHeader(title)}\n${html}`;
+/** An answer about a channel managed from a private chat, the channel named first (its title as Telegram gives it). */
+export const aboutChat = (lang: Lang, title: string, html: string) => `${FEED_OPTION_TEXTS[lang].remoteHeader(escapeHtml(title))}\n${html}`;

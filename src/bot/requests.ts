@@ -4,7 +4,6 @@ import { isStoreUnavailable } from '../store/database.js';
 import { newFailureId } from '../store/failed.js';
 import type { Job, JobQueries } from '../store/jobs.js';
 import { createStage } from '../stages/stage.js';
-import { escapeHtml } from '../core/telegramHtml.js';
 import { aboutChat } from './feedOptionTexts.js';
 import { TEXTS, type Lang } from './i18n.js';
 import { htmlMessage, type Sender } from '../delivery/sender.js';
@@ -83,7 +82,7 @@ export function replierFor(sender: Pick<Sender, 'enqueue'>, chatId: number, lang
     async say(html, extra = {}) {
       const first = n === 0;
       await sender.enqueue(
-        htmlMessage(`${idPrefix}:${n++}`, chatId, at.targetTitle ? aboutChat(lang, escapeHtml(at.targetTitle), html) : html, {
+        htmlMessage(`${idPrefix}:${n++}`, chatId, at.targetTitle ? aboutChat(lang, at.targetTitle, html) : html, {
           priority: 0,
           ...(extra.replyMarkup ? { replyMarkup: extra.replyMarkup } : {}),
           ...(extra.reply && replyTo ? { replyTo } : {}),

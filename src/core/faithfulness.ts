@@ -101,7 +101,7 @@ export function sourceQuantities(text: string): number[] {
     const v = chineseNumber(m[0]);
     if (v !== undefined) values.push(v);
   }
-  // "2.5 万" is caught above; "百分之三十" and 三成 are the same numbers as 30% and 3.
+  // English number words (and months), with the multiplier after them: "two million" is 2,000,000.
   const words = text.toLowerCase().match(/[a-z]+/g) ?? [];
   for (let i = 0; i < words.length; i++) {
     const w = EN_WORDS[words[i]!];

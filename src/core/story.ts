@@ -1,5 +1,5 @@
 // One story, however many outlets write it: what a digested article is about, and the rule that says two are the same story (precision first).
-import { quantitiesIn } from './faithfulness.js';
+import { chineseNumber, quantitiesIn } from './faithfulness.js';
 
 /** What a digested article offers for comparison: the digest's Chinese title, tldr and tags, and the original title. */
 export interface StoryText {
@@ -50,25 +50,10 @@ const placesIn = (text: string) => new Set(PLACES.filter((p) => text.includes(p)
 
 /** Ordinals written in Chinese (第六个, 第十一次): the same quantity as 第 6 个. */
 const CN_ORDINAL = /第([一二三四五六七八九十百]+)/gu;
-const CN_DIGIT: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-function ordinal(s: string): number {
-  let n = 0;
-  let d = 0;
-  for (const ch of s) {
-    if (ch === '十') {
-      n += (d || 1) * 10;
-      d = 0;
-    } else if (ch === '百') {
-      n += (d || 1) * 100;
-      d = 0;
-    } else d = CN_DIGIT[ch] ?? 0;
-  }
-  return n + d;
-}
 
 function numbersIn(text: string): number[] {
   const out = quantitiesIn(text);
-  for (const m of text.matchAll(CN_ORDINAL)) out.push(ordinal(m[1]!));
+  for (const m of text.matchAll(CN_ORDINAL)) out.push(chineseNumber(m[1]!) ?? 0);
   return out;
 }
 

@@ -1,18 +1,10 @@
 // Per-feed options and filters on PostgreSQL with two replicas: the fan-out's filter statement there, and two admins setting one filter at once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { articlePage } from '../support/articles.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
-import { rss } from '../support/feedServer.js';
 import { createTempDatabase, postgresUp, type TempDatabase } from '../support/postgres.js';
 
 let db: TempDatabase | undefined;
 let c: Cluster | undefined;
-
-function publish(cluster: Cluster, ...ns: number[]) {
-  for (const n of ns) cluster.web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`), contentType: 'text/html' });
-  cluster.web.set('/feed.xml', { body: rss('频道', ns.map((n) => ({ title: `第${n}篇`, link: cluster.web.url(`/posts/${n}`), guid: `p-${n}` }))), etag: `"${ns.join('-')}"` });
-}
-
 
 describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { timeout: 60_000 }, () => {
   beforeEach(async () => {
@@ -26,7 +18,7 @@ describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { t
 
   it('applies each chat’s filter, mode and title in the fan-out statement', async () => {
     c = await startCluster({ storeUrl: db!.url, replicas: 2 });
-    publish(c, 1);
+    c.publish('/feed.xml', 1);
     for (const chat of [601, 602, 603, 604]) await c.say(chat, `/sub ${c.web.url('/feed.xml')}`, /已订阅/);
     await c.settle();
     // The digest the fake LLM gives: tags 人工智能, OpenAI, 芯片.
@@ -35,7 +27,7 @@ describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { t
     await c.say(603, '/set 1 mode muted', /静音/);
     await c.say(604, '/set 1 title 我的频道', /已更新/);
     c.clock.now += 11 * 60_000;
-    publish(c, 2, 1);
+    c.publish('/feed.xml', 2, 1);
     await c.tickAll();
     const got = (chat: number) => c!.api.sentTo(chat).filter((m) => m.text.includes('/posts/2'));
     expect(got(601)).toHaveLength(0);
@@ -49,7 +41,7 @@ describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { t
 
   it('keeps one admin’s filter whole when two set it at the same moment on different replicas', async () => {
     c = await startCluster({ storeUrl: db!.url, replicas: 2 });
-    publish(c, 1);
+    c.publish('/feed.xml', 1);
     c.api.admins.set(-2001, new Set([42, 43]));
     await c.say(-2001, `/sub ${c.web.url('/feed.xml')}`, /已订阅/);
     await c.settle();

@@ -1,18 +1,10 @@
 // Three replicas on one PostgreSQL database in webhook mode, updates spread round-robin: what one replica does, the others see at once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { articlePage } from '../support/articles.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
-import { rss } from '../support/feedServer.js';
 import { createTempDatabase, postgresUp, type TempDatabase } from '../support/postgres.js';
 
 let db: TempDatabase | undefined;
 let c: Cluster | undefined;
-
-function publish(cluster: Cluster, path: string, ...ns: number[]) {
-  for (const n of ns) cluster.web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`), contentType: 'text/html' });
-  cluster.web.set(path, { body: rss('频道', ns.map((n) => ({ title: `第${n}篇`, link: cluster.web.url(`/posts/${n}`), guid: `${path}-${n}` }))), etag: `"${ns.join('-')}"` });
-}
-
 
 describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { timeout: 60_000 }, () => {
   beforeEach(async () => {
@@ -26,7 +18,7 @@ describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { time
 
   it('keeps a subscription made on B after a /sub and /unsub on A (no replica has an older copy)', async () => {
     c = await startCluster({ storeUrl: db!.url, replicas: 3 });
-    publish(c, '/resub.xml', 1);
+    c.publish('/resub.xml', 1);
     const feedUrl = c.web.url('/resub.xml');
     // Updates go to replicas 0, 1, 2, 0, … in turn.
     await c.say(5001, `/sub ${feedUrl}`, /已订阅/); // replica 0
@@ -38,7 +30,7 @@ describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { time
 
     // An article polled by one replica and digested by another reaches the subscriber.
     c.clock.now += 11 * 60_000;
-    publish(c, '/resub.xml', 2, 1);
+    c.publish('/resub.xml', 2, 1);
     c.replicas[0]!.app.polls.tick();
     await c.replicas[0]!.app.polls.idle();
     await c.settle();
@@ -49,7 +41,7 @@ describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { time
     c = await startCluster({ storeUrl: db!.url, replicas: 3, env: { SEND_RATE_PER_SECOND: '200' } });
     const cluster = c;
     // 30 feeds, each followed by 10 chats (one fetch per new feed, then immediate follows).
-    for (let f = 0; f < 30; f++) publish(cluster, `/f${f}.xml`, 1);
+    for (let f = 0; f < 30; f++) cluster.publish(`/f${f}.xml`, 1);
     const store = cluster.replicas[0]!.app.store;
     for (let f = 0; f < 30; f++) {
       for (let k = 0; k < 10; k++) await cluster.replicas[(f + k) % 3]!.app.subscriber.subscribe(20_000 + f * 10 + k, cluster.web.url(`/f${f}.xml`));
@@ -57,7 +49,7 @@ describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { time
     expect(await store.feeds.count()).toBe(30);
     const sentBefore = cluster.api.sent.length;
     cluster.clock.now += 11 * 60_000;
-    for (let f = 0; f < 30; f++) publish(cluster, `/f${f}.xml`, 2, 1);
+    for (let f = 0; f < 30; f++) cluster.publish(`/f${f}.xml`, 2, 1);
     await cluster.tickAll();
     const pushes = cluster.api.sent.slice(sentBefore);
     expect(pushes).toHaveLength(300);

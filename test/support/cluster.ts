@@ -4,7 +4,8 @@ import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { launchBot, type BotHandle } from '../../src/main.js';
 import { startBotApiServer, TEST_TOKEN, type BotApiServer } from './botApiServer.js';
-import { startFeedServer, type FeedServer } from './feedServer.js';
+import { articlePage } from './articles.js';
+import { rss, startFeedServer, type FeedServer } from './feedServer.js';
 import { startOpenAiServer, type OpenAiServer } from './openaiServer.js';
 
 export interface Cluster {
@@ -18,6 +19,8 @@ export interface Cluster {
   /** A poll tick on every replica (each cron fires everywhere), then waits until all is digested and sent. */
   tickAll(): Promise<void>;
   settle(): Promise<void>;
+  /** The feed at `path` lists posts `ns` (newest first), each an article page of the feed server. */
+  publish(path: string, ...ns: number[]): void;
   /** A user writes; the "load balancer" hands the update to the next replica; resolves with the replies once one matches. */
   say(chatId: number, text: string, expected: RegExp, options?: { fromId?: number }): Promise<string>;
   close(): Promise<void>;
@@ -72,6 +75,10 @@ export async function startCluster(options: { storeUrl: string; replicas: number
       await settle();
     },
     settle,
+    publish(path, ...ns) {
+      for (const n of ns) web.set(`/posts/${n}`, { body: articlePage(`第${n}篇`), contentType: 'text/html' });
+      web.set(path, { body: rss('频道', ns.map((n) => ({ title: `第${n}篇`, link: web.url(`/posts/${n}`), guid: `${path}-${n}` }))), etag: `"${ns.join('-')}"` });
+    },
     async say(chatId, text, expected, options = {}) {
       const before = api.sentTo(chatId).length;
       api.message(chatId, text, options);

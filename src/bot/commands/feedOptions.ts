@@ -42,9 +42,9 @@ export async function followedOf(services: BotServices, chatId: number): Promise
 }
 
 /** The subscription an argument names: its /list number, or its URL (a trailing slash either way). */
-export function pickFollowed<T extends { feed: FeedState }>(list: T[], arg: string): T | undefined {
+export function pickFollowed(list: Followed[], arg: string): Followed | undefined {
   const n = Number(arg);
-  if (Number.isInteger(n) && n >= 1) return list[n - 1];
+  if (Number.isInteger(n) && n >= 1) return list.find((x) => x.n === n);
   const bare = (u: string) => u.replace(/\/$/, '');
   return list.find((x) => bare(x.feed.url) === bare(arg));
 }
@@ -149,6 +149,13 @@ async function applyChange(services: BotServices, ctx: BotContext, x: Followed, 
   if (changed && (change.mode === 'daily' || change.mode === 'both')) await keepDailySchedule(services, ctx);
   return changed;
 }
+
+/** Whether a subscription already is what a change asks for (clearing a title or a topic it does not have included). */
+const alreadySo = (sub: Subscription, c: OptionsChange) =>
+  (c.mode === undefined || sub.mode === c.mode) &&
+  (c.preview === undefined || sub.preview === c.preview) &&
+  (c.title === undefined || (sub.title ?? null) === c.title) &&
+  (c.threadId === undefined || (sub.threadId ?? null) === c.threadId);
 
 /** What `/set <n> <option> <value…>` asks for, or the reason it cannot be done. */
 function changeFromArgs(ctx: BotContext, option: string, value: string): OptionsChange | string {
@@ -286,8 +293,7 @@ export function mountFeedOptionCommands(bot: Telegraf<BotContext>, services: Bot
           : key === 't' ? { title: null }
           : key === 'h' ? { threadId: null }
           : undefined;
-        const same = change && Object.entries(change).every(([k, v]) => (k === 'title' || k === 'threadId' ? (x!.sub as unknown as Record<string, unknown>)[k] === undefined && v === null : (x!.sub as unknown as Record<string, unknown>)[k] === v));
-        if (change && !same) changed = await applyChange(services, ctx, x, change);
+        if (change && !alreadySo(x.sub, change)) changed = await applyChange(services, ctx, x, change);
       }
       await ctx.answerCbQuery(changed ? ctx.t.saved : ctx.t.alreadySet).catch(() => {});
       if (!changed) return;

@@ -9,17 +9,12 @@ import { argsOf, linkArgsOf, type BotContext, type BotServices } from '../contex
 import type { Replier } from '../requests.js';
 import { FEED_OPTION_TEXTS } from '../feedOptionTexts.js';
 import { explain, healthReason } from '../userErrors.js';
-import { filterLines, followedOf, optionParts, pickerKeyboard, pickFollowed, shownTitle } from './feedOptions.js';
-
-export async function feedsOfChat(services: BotServices, chatId: number): Promise<FeedState[]> {
-  const subs = await services.store.subscriptions.ofChat(chatId);
-  return services.store.feeds.getMany(subs.map((s) => s.feedId));
-}
+import { filterLines, followedOf, optionParts, pickerKeyboard, pickFollowed, shownTitle, type Followed } from './feedOptions.js';
 
 /** URLs one /sub may carry (each may cost a fetch). */
 export const MAX_URLS_PER_SUB = 20;
 
-const unsubKeyboard = (feeds: FeedState[]) => feeds.slice(0, 50).map((f, i) => [{ text: `${i + 1}. ${truncate(f.title ?? f.url, 40)}`, callback_data: `unsub:${f.id}` }]);
+const unsubKeyboard = (feeds: Followed[]) => feeds.slice(0, 50).map(({ n, feed: f }) => [{ text: `${n}. ${truncate(f.title ?? f.url, 40)}`, callback_data: `unsub:${f.id}` }]);
 
 function health(ctx: BotContext, feed: FeedState): string {
   if (feed.errorCount > 0) return ctx.t.healthFailing(feed.errorCount, escapeHtml(healthReason(feed.lastError ?? '', ctx.lang)));
@@ -109,13 +104,13 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
 
   bot.command(['unsub', 'unsubscribe'], async (ctx) => {
     if (!(await ctx.requireAdmin())) return;
-    const feeds = await feedsOfChat(services, ctx.targetId);
+    const feeds = await followedOf(services, ctx.targetId);
     if (feeds.length === 0) return ctx.say(ctx.t.listEmpty);
     const arg = argsOf(ctx)[0];
     if (!arg) {
       return ctx.say(ctx.t.unsubPick, { replyMarkup: { inline_keyboard: unsubKeyboard(feeds) } });
     }
-    const feed = pickFollowed(feeds.map((f) => ({ feed: f })), arg)?.feed;
+    const feed = pickFollowed(feeds, arg)?.feed;
     if (!feed) return ctx.say(ctx.t.unsubUnknown(escapeHtml(arg)));
     await services.subscriber.unsubscribe(ctx.targetId, feed.id);
     await ctx.say(ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)));
@@ -127,7 +122,7 @@ export function mountSubscriptionCommands(bot: Telegraf<BotContext>, services: B
     const removed = feed ? await services.subscriber.unsubscribe(ctx.targetId, feed.id) : false;
     await ctx.answerCbQuery(removed ? ctx.t.unsubToast : ctx.t.staleButton).catch(() => {});
     // The list of buttons is edited in place to what the chat follows now.
-    const feeds = await feedsOfChat(services, ctx.targetId);
+    const feeds = await followedOf(services, ctx.targetId);
     // What was done (if anything), then the choice left: the header once, whatever was pressed before.
     const done = removed && feed ? ctx.t.unsubDone(escapeHtml(feed.title ?? feed.url)) : undefined;
     const rest = feeds.length ? ctx.t.unsubPick : ctx.t.listEmpty;
