@@ -1,4 +1,4 @@
-// `npm run bench [poll|digest|delivery|sender|fanout|daily|backlog] [--store sqlite|postgres] [--feeds N] …`: wall time, CPU time and peak RSS of the hot paths.
+// `npm run bench [poll|digest|delivery|sender|fanout|stories|daily|backlog] [--store sqlite|postgres] [--feeds N] …`: wall time, CPU time and peak RSS of the hot paths.
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { parseFeed } from '../src/feeds/parseFeed.js';
 import { hostileFeed, ordinaryFeed } from '../test/support/hostile.js';
 import { benchLiveDaily, benchLivePoll, benchLiveSender } from './live.js';
 import { benchDaily, benchFanOut, benchSender, engines, freshStore, type Engine } from './scale.js';
+import { benchStories } from './stories.js';
 
 interface Fakes {
   feedPort: number;
@@ -38,7 +39,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['live-daily', 'live-sender', 'live-poll', 'startup', 'poll', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'daily', 'backlog', 'hostile'];
+const PARTS = ['live-daily', 'live-sender', 'live-poll', 'startup', 'poll', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'stories', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -238,6 +239,10 @@ try {
   if (run('fanout')) {
     console.log('fan-out: one digested article to every subscribed chat (set-based insert into the outbox)');
     for (const engine of STORES) await benchFanOut(engine, opt('fanout-chats', 100_000));
+  }
+  if (run('stories')) {
+    console.log('stories: one new article compared with 48 hours of stories (candidates by shared tokens, by index; the same-story rule; the record)');
+    for (const engine of STORES) await benchStories(engine, opt('story-feeds', 10_000), opt('per-day', 5), opt('story-articles', 1000));
   }
   if (run('daily')) {
     console.log('daily digest: one tick for every due chat, each with its entries');

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { createDailyDigest } from '../src/delivery/dailyDigest.js';
-import { createFanOut } from '../src/delivery/fanOut.js';
+import { createFanOut, fanOutQueries } from '../src/delivery/fanOut.js';
+import { createStoryMatcher } from '../src/delivery/storyMatch.js';
 import { createSender, type TelegramApi } from '../src/delivery/sender.js';
 import { silentLogger } from '../src/log.js';
 import type { Database } from '../src/store/schema.js';
@@ -109,7 +110,14 @@ export async function benchFanOut(engine: Engine, chats: number): Promise<void> 
     await store.feeds.insert({ id: 'benchfeed', url: 'https://bench.example/feed', title: '基准', nextPollAt: 0, errorCount: 0, primed: true, createdAt: 0 });
     await fillSubscriptions(store.db, 'benchfeed', chats);
     if (filtered) await fillFilters(store.db, 'benchfeed', chats);
-    const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, subscriptions: store.subscriptions, filters: store.filters, articleTags: store.articleTags, onQueued: () => {}, log: silentLogger, now: Date.now });
+    const fanOut = createFanOut({
+      ...fanOutQueries(store),
+      stories: createStoryMatcher({ stories: store.stories, onMerged: async () => {}, log: silentLogger }),
+      onEdited: async () => {},
+      onQueued: () => {},
+      log: silentLogger,
+      now: Date.now,
+    });
     const article = { key: 'a1', url: 'https://bench.example/a1', title: '基准文章', categories: [], contentText: '正文', feedId: 'benchfeed', feedTitle: '基准', firstSeenAt: 0, ownSite: true };
     const digest = { title: '标题', tldr: '一句话。', summary: '一段摘要。', tags: ['科技', '芯片', '人工智能'], model: 'm', promptVersion: 'v', createdAt: 0 };
     const [, m] = await measure(() => fanOut.dispatch({ article, feedId: 'benchfeed', feedTitle: '基准', digest }));

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { deactivateChat, leaveDeadTopic, migrateChat } from './delivery/chatLifecycle.js';
 import { createDailyDigest, type DailyDigest } from './delivery/dailyDigest.js';
-import { createFanOut } from './delivery/fanOut.js';
+import { createFanOut, fanOutQueries } from './delivery/fanOut.js';
+import { createStoryMatcher } from './delivery/storyMatch.js';
 import { noticeFailingFeed, noticeFloodedFeed } from './delivery/feedHealth.js';
 import { createLlmHealth, type LlmHealth } from './delivery/serviceNotices.js';
 import { createSender, type Sender, type TelegramApi } from './delivery/sender.js';
@@ -126,7 +127,16 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     },
     onTopicGone: (chatId, threadId) => leaveDeadTopic(lifecycle, chatId, threadId, Date.now()),
   });
-  const fanOut = createFanOut({ outbox: store.outbox, daily: store.daily, subscriptions: store.subscriptions, filters: store.filters, articleTags: store.articleTags, onQueued: () => sender.wake(), log, now });
+  // One story told by several feeds, counted per day: the sources merged, and the pushes that became an edit naming them.
+  const merged = { sources: dailyCount(store.quotas, 'stories:sources', config.digest.timezone), edits: dailyCount(store.quotas, 'stories:edits', config.digest.timezone) };
+  const fanOut = createFanOut({
+    ...fanOutQueries(store),
+    stories: createStoryMatcher({ stories: store.stories, onMerged: () => merged.sources.add(1, now()), log }),
+    onEdited: (n) => merged.edits.add(n, now()),
+    onQueued: () => sender.wake(),
+    log,
+    now,
+  });
   const llmHealth = createLlmHealth({
     services: store.services,
     sender,
@@ -207,6 +217,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         failed: store.failed,
         leases: store.leases,
         tokensToday: () => budget.usedToday(now()),
+        mergedToday: async () => ({ sources: await merged.sources.today(now()), edits: await merged.edits.today(now()) }),
         unfaithfulToday: async () => ({ revised: await unfaithful.revised.today(now()), trimmed: await unfaithful.trimmed.today(now()), refused: await unfaithful.refused.today(now()) }),
         sender,
       }),

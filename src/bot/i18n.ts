@@ -78,7 +78,9 @@ export type Texts = {
   timeBad: (input: string) => string;
   tzSet: (tz: string) => string;
   tzBad: (tz: string) => string;
-  settings: (mode: string, time: string, tz: string, feeds: number) => string;
+  settings: (mode: string, time: string, tz: string, feeds: number, merge: boolean) => string;
+  /** The /settings buttons that merge one story told by several feeds, or not. */
+  mergeButtons: { on: string; off: string };
   exportEmpty: string;
   exportCaption: (n: number) => string;
   importNeedsFile: string;
@@ -158,7 +160,9 @@ export const TEXTS: Record<Lang, Texts> = {
     timeBad: (input) => `没有“${input}”这个时间：小时是 0–23，分钟是 0–59。例如 /time 08:30 或 /time 晚上9点。`,
     tzSet: (tz) => `时区已设为 ${tz}。`,
     tzBad: (tz) => `不认识的时区：${tz}。可以写城市（北京、东京、纽约、London）、时差（UTC+8），或 IANA 名称（Asia/Shanghai）。`,
-    settings: (mode, time, tz, feeds) => `⚙️ 设置\n推送方式：${mode}\n每日摘要：${time}（${tz}）\n订阅数：${feeds}\n\n其他时间用 /time（如 /time 9:30），其他时区用 /tz（如 /tz 柏林、/tz UTC+8）。`,
+    settings: (mode, time, tz, feeds, merge) =>
+      `⚙️ 设置\n推送方式：${mode}\n每日摘要：${time}（${tz}）\n订阅数：${feeds}\n同一新闻：${merge ? '合并（多个源报道同一件事只推送一次，后来的来源以“也见于”补在第一条下面）' : '不合并（每个源各推一条）'}\n\n其他时间用 /time（如 /time 9:30），其他时区用 /tz（如 /tz 柏林、/tz UTC+8）。`,
+    mergeButtons: { on: '同一新闻合并', off: '不合并' },
     exportEmpty: '没有可导出的订阅。',
     exportCaption: (n) => `共 ${n} 个订阅的 OPML 文件。`,
     importNeedsFile: '请发送 OPML 文件，并在说明中写 /import（或回复该文件发送 /import）。',
@@ -191,6 +195,7 @@ export const TEXTS: Record<Lang, Texts> = {
         `失败任务：请求 ${f.failed.job}，摘要 ${f.failed.digest}，消息 ${f.failed.message}` + (f.failed.job + f.failed.digest + f.failed.message ? '（运行 feed-digest-bot failed 查看）' : ''),
         `今日 LLM 用量：${f.llmTokensToday} tokens`,
         `今日摘要核对：改正 ${f.unfaithfulToday.revised} 篇，删句 ${f.unfaithfulToday.trimmed} 篇，未采用 ${f.unfaithfulToday.refused} 篇`,
+        `今日同一新闻合并：${f.mergedToday.sources} 个来源并入已推送的新闻，少推送 ${f.mergedToday.edits} 条`,
         `发送：${f.sender.held ? (f.sender.here ? '由本实例发送' : '由另一个实例发送') : '⚠️ 没有实例在发送'}`,
       ].join('\n'),
   },
@@ -242,7 +247,9 @@ export const TEXTS: Record<Lang, Texts> = {
     timeBad: (input) => `There is no time “${input}”: hours go from 0 to 23, minutes from 0 to 59. For example /time 08:30 or /time 9pm.`,
     tzSet: (tz) => `Time zone set to ${tz}.`,
     tzBad: (tz) => `Unknown time zone: ${tz}. Write a city (Beijing, Tokyo, New York), an offset (UTC+8) or an IANA name (Asia/Shanghai).`,
-    settings: (mode, time, tz, feeds) => `⚙️ Settings\nDelivery: ${mode}\nDaily digest: ${time} (${tz})\nFeeds: ${feeds}\n\nAnother time with /time (e.g. /time 9:30), another zone with /tz (e.g. /tz Berlin, /tz UTC-5).`,
+    settings: (mode, time, tz, feeds, merge) =>
+      `⚙️ Settings\nDelivery: ${mode}\nDaily digest: ${time} (${tz})\nFeeds: ${feeds}\nSame story: ${merge ? 'merged (told by several feeds, it comes once; later sources are added under it as "Also in")' : 'not merged (each feed sends its own)'}\n\nAnother time with /time (e.g. /time 9:30), another zone with /tz (e.g. /tz Berlin, /tz UTC-5).`,
+    mergeButtons: { on: 'Merge same story', off: "Don't merge" },
     exportEmpty: 'No feeds to export.',
     exportCaption: (n) => (n === 1 ? 'OPML with 1 feed.' : `OPML with ${n} feeds.`),
     importNeedsFile: 'Send an OPML file with /import as its caption (or reply /import to the file).',
@@ -275,6 +282,7 @@ export const TEXTS: Record<Lang, Texts> = {
         `Failed work: ${f.failed.job} requests, ${f.failed.digest} digests, ${f.failed.message} messages` + (f.failed.job + f.failed.digest + f.failed.message ? ' (run feed-digest-bot failed)' : ''),
         `LLM tokens today: ${f.llmTokensToday}`,
         `Digests checked against their source today: ${f.unfaithfulToday.revised} corrected, ${f.unfaithfulToday.trimmed} trimmed, ${f.unfaithfulToday.refused} not used`,
+        `Same story merged today: ${f.mergedToday.sources} sources joined a story already sent, ${f.mergedToday.edits} pushes spared`,
         `Sending: ${f.sender.held ? (f.sender.here ? 'this replica' : 'another replica') : '⚠️ no replica holds the sender lease'}`,
       ].join('\n'),
   },

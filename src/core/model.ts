@@ -117,11 +117,13 @@ export interface ChatSettings {
   nextDigestAt?: number;
   /** When the last daily digest went out on schedule. */
   lastDigestAt?: number;
+  /** One story told by several feeds comes once (its first push edited to name the others); off: each feed's article apart. */
+  merge: boolean;
   createdAt: number;
 }
 
 export function newChat(id: number, type: ChatSettings['type'], defaults: { digestTime: string; timezone: string; lang?: 'zh' | 'en' }, now: number): ChatSettings {
-  return { id, type, lang: defaults.lang ?? 'zh', mode: 'instant', digestTime: defaults.digestTime, timezone: defaults.timezone, active: true, createdAt: now };
+  return { id, type, lang: defaults.lang ?? 'zh', mode: 'instant', digestTime: defaults.digestTime, timezone: defaults.timezone, active: true, merge: true, createdAt: now };
 }
 
 /** How one feed reaches a chat: as the chat's `/mode` says, or its own way; `muted` keeps the feed without sending anything. */
@@ -160,6 +162,11 @@ export interface OutboxMessage {
   replyTo?: number;
   /** The outbox id of an earlier message (a progress note) this one takes the place of: edited into it when it was sent. */
   replaces?: string;
+  /**
+   * With `replaces`: an edit, or the replaced message's place in the queue when it has not gone out; when it is gone (deleted, too
+   * old, failed), nothing (a story's next source named under a push the chat got: never a second push).
+   */
+  editOnly?: boolean;
   noPreview?: boolean;
   /** The article's link preview, with its large image above the text (a push of a feed whose preview is on). */
   preview?: { url: string };

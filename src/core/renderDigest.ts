@@ -52,6 +52,33 @@ export function renderPush(d: Dispatch, lang: Lang): Rendered {
   return { html: lines.join('\n'), plain: truncate(plain.join('\n\n'), SAFE_MESSAGE) };
 }
 
+/** A source of one story, as "also in" names it. */
+export interface StorySource {
+  feedTitle: string;
+  url?: string | undefined;
+}
+
+/** Sources named before "and N more". */
+const SOURCES_SHOWN = 5;
+
+/**
+ * The line that names a story's other sources under its push or its daily line: `也见于：<a>来源</a>、…` (five, then a count);
+ * empty when there are none. Each source's name is cut short and a long link is left off, so the line stays small.
+ */
+export function renderSources(sources: readonly StorySource[], lang: Lang): Rendered {
+  if (sources.length === 0) return { html: '', plain: '' };
+  const shown = sources.slice(0, SOURCES_SHOWN);
+  const names = shown.map((s) => truncate(s.feedTitle, 40));
+  const more = sources.length - shown.length;
+  const html = shown.map((s, i) => link(names[i]!, s.url && s.url.length <= 512 ? s.url : undefined));
+  if (lang === 'en') {
+    const tail = more > 0 ? ` and ${more} more` : '';
+    return { html: `Also in: ${html.join(', ')}${tail}`, plain: `Also in: ${names.join(', ')}${tail}` };
+  }
+  const tail = more > 0 ? ` 等 ${sources.length} 个来源` : '';
+  return { html: `也见于：${html.join('、')}${tail}`, plain: `也见于：${names.join('、')}${tail}` };
+}
+
 /** One line of a daily digest. */
 export interface DailyEntry {
   chatId: number;
@@ -66,6 +93,8 @@ export interface DailyEntry {
   at: number;
   /** The forum topic its feed goes to: a forum group gets a digest in each topic, of that topic's feeds. */
   threadId?: number | undefined;
+  /** The story it tells (stories.id): a chat that merges stories gets one line per story, naming its other sources. */
+  storyId?: string | undefined;
 }
 
 export function dailyEntryOf(chatId: number, d: Dispatch, at: number): DailyEntry {
@@ -89,23 +118,41 @@ const DAILY_HEADER: Record<Lang, (day: string, n: number) => string> = {
   en: (day, n) => `📰 <b>Daily digest ${escapeHtml(day)}</b> (${n === 1 ? '1 article' : `${n} articles`})`,
 };
 
-/** The daily digest: grouped by feed, in published order within each, one line per article (its title and one-sentence
- * summary), the feed's commonest tags once under its block; split into as many messages as it needs. */
-export function renderDaily(entries: DailyEntry[], day: string, lang: Lang): Rendered[] {
+/**
+ * The daily digest: grouped by feed, in published order within each, one line per article (its title and one-sentence summary),
+ * the feed's commonest tags once under its block; split into as many messages as it needs. With `merge`, a story several feeds
+ * told is one line, under the feed that told it first, naming the others.
+ */
+export function renderDaily(entries: DailyEntry[], day: string, lang: Lang, merge = false): Rendered[] {
+  const sorted = [...entries].sort((a, b) => (a.publishedAt ?? a.at) - (b.publishedAt ?? b.at) || a.at - b.at);
+  const alsoIn = new Map<DailyEntry, DailyEntry[]>();
+  const lines: DailyEntry[] = [];
+  const firstOfStory = new Map<string, DailyEntry>();
+  for (const e of sorted) {
+    const first = merge && e.storyId ? firstOfStory.get(e.storyId) : undefined;
+    if (first) {
+      alsoIn.get(first)!.push(e);
+      continue;
+    }
+    if (merge && e.storyId) firstOfStory.set(e.storyId, e);
+    alsoIn.set(e, []);
+    lines.push(e);
+  }
   const byFeed = new Map<string, DailyEntry[]>();
-  for (const e of [...entries].sort((a, b) => (a.publishedAt ?? a.at) - (b.publishedAt ?? b.at) || a.at - b.at)) {
+  for (const e of lines) {
     const list = byFeed.get(e.feedId) ?? [];
     list.push(e);
     byFeed.set(e.feedId, list);
   }
-  const blocks: string[] = [DAILY_HEADER[lang](day, entries.length)];
+  const blocks: string[] = [DAILY_HEADER[lang](day, lines.length)];
   const separator = lang === 'en' ? ': ' : '：';
   for (const list of byFeed.values()) {
     blocks.push(`\n<b>${escapeHtml(truncate(list[0]!.feedTitle, 100))}</b>`);
     for (const e of list) {
       const title = truncate(e.title, 120);
       const tldr = e.tldr && e.tldr !== e.title ? separator + escapeHtml(truncate(e.tldr, 200)) : '';
-      blocks.push(`• ${link(title, e.url)}${tldr}`);
+      const sources = renderSources(alsoIn.get(e)!, lang).html;
+      blocks.push(`• ${link(title, e.url)}${tldr}${sources ? `\n  ${sources}` : ''}`);
     }
     const tags = commonestTags(list, 5);
     if (tags.length) blocks.push(escapeHtml(hashtags(tags)));

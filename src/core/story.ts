@@ -142,3 +142,29 @@ export function compareStories(a: StoryKey, b: StoryKey): StoryVerdict {
   const sharedNumber = anyIn(a.titleNumbers, b.numbers) || anyIn(b.titleNumbers, a.numbers);
   return { same: score >= SAME_STORY_ALONE || (score >= SAME_STORY && (sharedName || sharedNumber)), score };
 }
+
+/** Chinese words too common in headlines to find a story by (a story is found by what sets it apart). */
+const COMMON_WORDS = new Set([
+  '发布', '推出', '宣布', '公司', '公布', '表示', '正式', '全新', '最新', '上线', '开始', '今日', '今天', '昨日', '消息', '报道', '称', '据悉',
+  '亿元', '美元', '万元', '融资', '完成', '获得', '用户', '产品', '服务', '功能', '支持', '计划', '可能', '将会', '已经', '目前', '成为', '进行',
+  '中国', '美国', '全球', '市场', '行业', '技术', '平台', '模型', '系统', '版本', '新闻', '问题', '影响', '相关', '方面', '其中', '以及', '通过',
+]);
+
+const segmenter = new Intl.Segmenter('zh-Hans', { granularity: 'word' });
+/** A number as a token: two significant figures, so 25 亿 and 2.5 billion meet. */
+const numberToken = (n: number) => `#${Number(n.toPrecision(2))}`;
+
+/**
+ * What a story is looked up by: its names and versions, the quantities its title states, and the Chinese words of its title
+ * (ICU's segmentation; two characters or more, headline boilerplate left out). Two write-ups of one event share some of these.
+ */
+export function storyTokensOf(s: Pick<StoryText, 'title'>, key: StoryKey, max = 24): string[] {
+  const out = new Set<string>();
+  for (const v of key.titleVersions) out.add(v);
+  for (const n of key.names) out.add(n);
+  for (const n of key.titleNumbers) if (n >= 2) out.add(numberToken(n));
+  for (const w of segmenter.segment(s.title)) {
+    if (w.isWordLike && /^\p{Script=Han}{2,}$/u.test(w.segment) && !COMMON_WORDS.has(w.segment)) out.add(w.segment);
+  }
+  return [...out].slice(0, max);
+}

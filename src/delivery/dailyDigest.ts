@@ -62,7 +62,7 @@ export function createDailyDigest(deps: DailyDigestDeps): DailyDigest {
     const topics = [...byTopic.keys()].sort((a, b) => (a ?? -1) - (b ?? -1));
     let n = 0;
     return topics.flatMap((threadId) =>
-      renderDaily(byTopic.get(threadId)!, day, chat.lang).map((m, i) => ({
+      renderDaily(byTopic.get(threadId)!, day, chat.lang, chat.merge).map((m, i) => ({
         id: threadId === undefined ? `d:${chat.id}:${label}:${i}` : `d:${chat.id}:${label}:t${threadId}:${i}`,
         chatId: chat.id,
         html: m.html,

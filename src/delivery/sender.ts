@@ -67,6 +67,8 @@ export function htmlMessage(id: string, chatId: number, html: string, options: P
 }
 
 const MAX_ATTEMPTS = 40;
+/** An edit-only message with nothing to edit: recorded as done, nothing sent. */
+const SKIP = Symbol('skip');
 
 const messageIdOf = (result: unknown) => {
   const id = (result as { message_id?: unknown } | undefined)?.message_id;
@@ -197,7 +199,9 @@ export function createSender(deps: SenderDeps): Sender {
         if (m.html) extra.parse_mode = 'HTML';
         if (m.preview) extra.link_preview_options = { url: m.preview.url, prefer_large_media: true, show_above_text: true };
         else if (m.noPreview) extra.link_preview_options = { is_disabled: true };
-        messageId = (await editInPlace(m, extra)) ?? messageIdOf(await deps.telegram.sendMessage(chatId, m.html ?? m.plain, extra));
+        const edited = await editInPlace(m, extra);
+        if (edited === SKIP) log.info('an edit-only message had nothing left to edit; dropped', { replaces: m.replaces });
+        else messageId = edited ?? messageIdOf(await deps.telegram.sendMessage(chatId, m.html ?? m.plain, extra));
       }
     } catch (error) {
       await handleError(m, error, log).catch((e: unknown) => log.error('outbox bookkeeping failed', { error: e }));
@@ -220,24 +224,26 @@ export function createSender(deps: SenderDeps): Sender {
   }
 
   /**
-   * A message that replaces a progress note: edited into it when the note went out (its message id is known), the note taken out
-   * of the queue when it has not; returns the edited message's id, or undefined to send the message as a new one.
+   * A message that replaces another (a progress note, a story's push): edited into it when it went out (its message id is known),
+   * the other taken out of the queue when it has not; returns the edited message's id, undefined to send the message as a new
+   * one, or SKIP for an edit-only message whose target is gone (deleted, too old, never sent).
    */
-  async function editInPlace(m: OutboxMessage, extra: Record<string, unknown>): Promise<number | undefined> {
+  async function editInPlace(m: OutboxMessage, extra: Record<string, unknown>): Promise<number | undefined | typeof SKIP> {
     if (!m.replaces || !deps.telegram.editMessageText) return undefined;
     const target = await deps.outbox.sentMessageId(m.replaces);
     if (target === undefined) {
-      await deps.outbox.withdraw(m.replaces);
-      return undefined;
+      const withdrawn = await deps.outbox.withdraw(m.replaces);
+      return !withdrawn && m.editOnly ? SKIP : undefined;
     }
-    const { reply_parameters: _reply, ...editExtra } = extra;
+    const { reply_parameters: _reply, message_thread_id: _thread, ...editExtra } = extra;
     try {
       await deps.telegram.editMessageText(m.chatId, target, undefined, m.html ?? m.plain, editExtra);
       return target;
     } catch (error) {
       const description = String((error as { description?: string }).description ?? (error as Error).message);
       if (/message is not modified/i.test(description)) return target;
-      if (/message to edit not found|message can't be edited/i.test(description)) return undefined; // deleted or too old: send anew
+      // Deleted or too old: a note's answer goes out anew; a story's edit has nothing left to edit.
+      if (/message to edit not found|message can't be edited/i.test(description)) return m.editOnly ? SKIP : undefined;
       throw error;
     }
   }

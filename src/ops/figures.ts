@@ -17,6 +17,8 @@ export interface Figures {
   llmTokensToday: number;
   /** Digests that stated what their source does not, today: corrected when told, trimmed, or not used. */
   unfaithfulToday: Record<FaithfulnessOutcome, number>;
+  /** Today: articles that joined a story another feed told first, and pushes that became an edit of the chat's first one. */
+  mergedToday: { sources: number; edits: number };
   /** Whether some replica holds the sender lease, and whether it is this one. */
   sender: { held: boolean; here: boolean };
   /** This process's sends since it started. */
@@ -32,11 +34,12 @@ export interface FiguresDeps {
   leases: Pick<Leases, 'holder'>;
   tokensToday(): Promise<number>;
   unfaithfulToday(): Promise<Record<FaithfulnessOutcome, number>>;
+  mergedToday(): Promise<{ sources: number; edits: number }>;
   sender: { draining: boolean; stats: { sent: number; rateLimited: number; retried: number; dropped: number } };
 }
 
 export async function readFigures(deps: FiguresDeps): Promise<Figures> {
-  const [feeds, activeChats, queued, pendingDigests, failed, llmTokensToday, unfaithfulToday, holder] = await Promise.all([
+  const [feeds, activeChats, queued, pendingDigests, failed, llmTokensToday, unfaithfulToday, mergedToday, holder] = await Promise.all([
     deps.feeds.count(),
     deps.chats.countActive(),
     deps.outbox.size(),
@@ -44,6 +47,7 @@ export async function readFigures(deps: FiguresDeps): Promise<Figures> {
     deps.failed.counts(),
     deps.tokensToday(),
     deps.unfaithfulToday(),
+    deps.mergedToday(),
     deps.leases.holder('sender'),
   ]);
   const s = deps.sender.stats;
@@ -55,6 +59,7 @@ export async function readFigures(deps: FiguresDeps): Promise<Figures> {
     failed,
     llmTokensToday,
     unfaithfulToday,
+    mergedToday,
     sender: { held: holder !== undefined, here: deps.sender.draining },
     sends: { sent: s.sent, rateLimited: s.rateLimited, retried: s.retried, failed: s.dropped },
   };

@@ -34,6 +34,9 @@ export function createMetrics(read: () => Promise<Figures>): Metrics {
   gauge('fdb_digests_unfaithful_today', 'Digests that stated numbers or names their source does not, today, by what became of them.', (g, f) => {
     for (const [outcome, n] of Object.entries(f.unfaithfulToday)) g.set({ outcome }, n);
   }, ['outcome']);
+  gauge('fdb_stories_merged_today', 'Today: articles that joined a story another feed told first (sources), and pushes that became an edit naming them (edits).', (g, f) => {
+    for (const [kind, n] of Object.entries(f.mergedToday)) g.set({ kind }, n);
+  }, ['kind']);
   gauge('fdb_sender_lease_held', '1 when some replica holds the sender lease.', (g, f) => g.set(f.sender.held ? 1 : 0));
   gauge('fdb_sender_here', '1 when this replica is the one sending.', (g, f) => g.set(f.sender.here ? 1 : 0));
   gauge('fdb_messages_total', "This process's sends since it started, by outcome.", (g, f) => {

@@ -5,7 +5,7 @@ import { dbNow, dbNowPlus, skipLocked, type Claimant } from './claim.js';
 import type { Dialect } from './database.js';
 import type { ChatsTable, Database } from './schema.js';
 
-export type ChatChange = Partial<Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone' | 'lang' | 'title'>> & { nextDigestAt?: number | null; lastDigestAt?: number };
+export type ChatChange = Partial<Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone' | 'lang' | 'title' | 'merge'>> & { nextDigestAt?: number | null; lastDigestAt?: number };
 
 export interface ChatQueries {
   get(id: number): Promise<ChatSettings | undefined>;
@@ -38,6 +38,7 @@ export function chatOf(row: Row): ChatSettings {
     digestTime: row.digest_time,
     timezone: row.timezone,
     active: Number(row.active) === 1,
+    merge: Number(row.merge ?? 1) === 1,
     createdAt: Number(row.created_at),
   };
   if (row.title !== null) chat.title = row.title;
@@ -70,6 +71,7 @@ export function createChatQueries(db: Kysely<Database>, dialect: Dialect): ChatQ
           digest_time: chat.digestTime,
           timezone: chat.timezone,
           active: chat.active ? 1 : 0,
+          merge: chat.merge === false ? 0 : 1,
           inactive_reason: null,
           next_digest_at: chat.nextDigestAt ?? null,
           last_digest_at: null,
@@ -133,6 +135,7 @@ async function updateIn(db: Kysely<Database>, id: number, change: ChatChange): P
   if (change.timezone !== undefined) set.timezone = change.timezone;
   if (change.lang !== undefined) set.lang = change.lang;
   if (change.title !== undefined) set.title = change.title;
+  if (change.merge !== undefined) set.merge = change.merge ? 1 : 0;
   if (change.nextDigestAt !== undefined) set.next_digest_at = change.nextDigestAt;
   if (change.lastDigestAt !== undefined) set.last_digest_at = change.lastDigestAt;
   if (Object.keys(set).length > 0) await db.updateTable('chats').set(set as never).where('id', '=', id).execute();

@@ -61,6 +61,7 @@ function entryOf(r: Selectable<DailyEntriesTable>): DailyEntry {
     publishedAt: r.published_at === null ? undefined : Number(r.published_at),
     at: Number(r.at),
     ...(r.thread_id !== null ? { threadId: Number(r.thread_id) } : {}),
+    ...(r.story_id !== null ? { storyId: r.story_id } : {}),
   };
 }
 
@@ -76,16 +77,17 @@ const rowOf = (e: DailyEntry) => ({
   published_at: e.publishedAt ?? null,
   at: e.at,
   thread_id: e.threadId ?? null,
+  story_id: e.storyId ?? null,
 });
 
 export function createDailyQueries(db: Kysely<Database>, dialect: Dialect): DailyQueries {
   return {
     async fanOut({ feedId, entry: e, filterText, chats }) {
       const r = await sql`
-        INSERT INTO daily_entries (chat_id, article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at, thread_id)
+        INSERT INTO daily_entries (chat_id, article_key, feed_id, feed_title, title, url, tldr, tags, published_at, at, thread_id, story_id)
         SELECT s.chat_id, CAST(${e.articleKey} AS TEXT), CAST(${feedId} AS TEXT), COALESCE(s.title, CAST(${e.feedTitle} AS TEXT)), CAST(${e.title} AS TEXT),
                CAST(${e.url ?? null} AS TEXT), CAST(${e.tldr ?? null} AS TEXT), CAST(${JSON.stringify(e.tags)} AS TEXT),
-               CAST(${e.publishedAt ?? null} AS BIGINT), CAST(${e.at} AS BIGINT), s.thread_id
+               CAST(${e.publishedAt ?? null} AS BIGINT), CAST(${e.at} AS BIGINT), s.thread_id, CAST(${e.storyId ?? null} AS TEXT)
         FROM subscriptions s JOIN chats c ON c.id = s.chat_id
         WHERE s.feed_id = ${feedId}${inSlice('s.chat_id', chats)} AND c.active = 1 AND ${effectiveMode} IN ('daily', 'both')
           AND ${filterConditions(dialect, filterText).passes}

@@ -74,6 +74,39 @@ export interface ArticleTagsTable {
   at: number;
 }
 
+/** A story of the last 48 hours, compared by its first member's digest. */
+export interface StoriesTable {
+  /** The first member's article key. */
+  id: string;
+  at: number;
+  title: string;
+  tldr: string;
+  /** JSON array. */
+  tags: string;
+  /** The first member's original title. */
+  original: string;
+}
+
+export interface StoryMembersTable {
+  story_id: string;
+  article_key: string;
+  feed_id: string;
+  feed_title: string;
+  url: string | null;
+  at: number;
+  /** The member's push as rendered for every chat, the feed's name a marker each chat's statement fills in. */
+  html_zh: string;
+  html_en: string;
+  plain_zh: string;
+  plain_en: string;
+}
+
+export interface StoryTokensTable {
+  token: string;
+  story_id: string;
+  at: number;
+}
+
 export interface ChatsTable {
   id: number;
   type: string;
@@ -91,6 +124,8 @@ export interface ChatsTable {
   /** A daily tick holds the chat's due digest until then (its due instant stays as it was: the digest's identity). */
   digest_claimed_until: Generated<number>;
   digest_claimed_by: string | null;
+  /** 1: a story told by several feeds comes once, its first push edited to name the others. */
+  merge: Generated<number>;
 }
 
 export interface SeenTable {
@@ -179,6 +214,8 @@ export interface DailyEntriesTable {
   at: number;
   /** The forum topic the line's feed goes to (null: the chat's main thread). */
   thread_id: number | null;
+  /** The story it tells: a chat that merges stories sees one line per story, naming its other sources. */
+  story_id: string | null;
 }
 
 export interface QuotasTable {
@@ -256,4 +293,7 @@ export interface Database {
   filter_drops: FilterDropsTable;
   article_tags: ArticleTagsTable;
   chat_managers: ChatManagersTable;
+  stories: StoriesTable;
+  story_members: StoryMembersTable;
+  story_tokens: StoryTokensTable;
 }

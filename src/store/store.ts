@@ -20,6 +20,7 @@ import { createQuotas, type Quotas } from './quotas.js';
 import type { Database } from './schema.js';
 import { createSeenQueries, type SeenQueries } from './seen.js';
 import { createServiceHealth, type ServiceHealth } from './serviceHealth.js';
+import { createStoryQueries, type StoryQueries } from './stories.js';
 import { createSubscriptionQueries, type SubscriptionQueries } from './subscriptions.js';
 
 export interface Store {
@@ -34,6 +35,7 @@ export interface Store {
   articles: ArticleQueries;
   outbox: OutboxQueries;
   daily: DailyQueries;
+  stories: StoryQueries;
   quotas: Quotas;
   leases: Leases;
   jobs: JobQueries;
@@ -60,6 +62,8 @@ export const SEEN_REFRESH_MS = SEEN_RETENTION_MS / 2;
 /** What daily digests held is remembered this long (an article comes back to a chat's digest only after that). */
 export const DAILY_SENT_RETENTION_MS = 30 * 24 * 3_600_000;
 export const ARTICLE_RETENTION_MS = 14 * 24 * 3_600_000;
+/** A story takes new sources for 48 hours; kept a day longer, so a rerun of a late dispatch still finds its place. */
+export const STORY_RETENTION_MS = 72 * 3_600_000;
 
 
 export async function openStore(url: string, onError: (error: unknown) => void = () => {}, options: OpenOptions = {}): Promise<Store> {
@@ -83,6 +87,7 @@ export async function openStore(url: string, onError: (error: unknown) => void =
     articles: createArticleQueries(db, dialect),
     outbox: createOutboxQueries(db, dialect),
     daily: createDailyQueries(db, dialect),
+    stories: createStoryQueries(db, dialect),
     quotas: createQuotas(db),
     leases: createLeases(db, dialect),
     jobs: createJobQueries(db, dialect),
@@ -98,6 +103,7 @@ export async function openStore(url: string, onError: (error: unknown) => void =
         seen: await store.seen.prune(now - SEEN_RETENTION_MS, SEEN_REFRESH_MS),
         dailySent: await store.daily.pruneSent(now - DAILY_SENT_RETENTION_MS),
         articles: await store.articles.prune(now - ARTICLE_RETENTION_MS),
+        stories: await store.stories.prune(now - STORY_RETENTION_MS),
         articleTags: await store.articleTags.prune(now - FILTER_WINDOW_MS - 24 * 3_600_000),
         filterDrops: await store.filters.pruneDrops(dayOf(now - FILTER_WINDOW_MS) - 1),
         quotas: await store.quotas.prune(now),

@@ -21,7 +21,7 @@ function rendered(texts: Texts | (typeof FEED_OPTION_TEXTS)['zh']): Array<[strin
         out.push([`${key}(1)`, fn(1, 1)], [`${key}(3)`, fn(3, 2)]);
       } else if (key === 'healthFailing') out.push([key, fn(2, hostile)]);
       else if (key === 'stats') {
-        const figures = { feeds: 3, activeChats: 2, queued: 1, pendingDigests: 0, failed: { job: 1, digest: 0, message: 2 }, llmTokensToday: 1200, unfaithfulToday: { revised: 1, trimmed: 0, refused: 0 }, sender: { held: true, here: false }, sends: { sent: 1, rateLimited: 0, retried: 0, failed: 0 } };
+        const figures = { feeds: 3, activeChats: 2, queued: 1, pendingDigests: 0, failed: { job: 1, digest: 0, message: 2 }, llmTokensToday: 1200, unfaithfulToday: { revised: 1, trimmed: 0, refused: 0 }, mergedToday: { sources: 2, edits: 5 }, sender: { held: true, here: false }, sends: { sent: 1, rateLimited: 0, retried: 0, failed: 0 } };
         out.push([key, fn(figures)], [`${key} (none failed, nobody sending)`, fn({ ...figures, failed: { job: 0, digest: 0, message: 0 }, sender: { held: false, here: false } })]);
       } else out.push([key, fn(...sample(fn.length).map((a) => (typeof a === 'number' ? hostile : a)))]);
     } else {

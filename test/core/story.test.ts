@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareStories, storyKeyOf, type StoryText } from '../../src/core/story.js';
+import { compareStories, storyKeyOf, storyTokensOf, type StoryText } from '../../src/core/story.js';
 
 const dir = join(import.meta.dirname, '../fixtures/stories');
 const events = JSON.parse(readFileSync(join(dir, 'events.json'), 'utf8')) as Array<{ event: string; items: StoryText[] }>;
@@ -52,5 +52,11 @@ describe('the same-story rule', () => {
 
   it('finds most write-ups of one event (a floor, so a change that loses them is seen)', () => {
     expect(recall).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('finds the story a write-up belongs to by the tokens it is looked up by: every pair the rule merges shares one', () => {
+    const tokens = (s: StoryText) => new Set(storyTokensOf(s, storyKeyOf(s)));
+    const unreachable = judged.filter((p) => p.same && p.verdict.same).filter((p) => ![...tokens(p.a)].some((t) => tokens(p.b).has(t)));
+    expect(unreachable.map((p) => `${p.a.title} | ${p.b.title}`)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ARTICLE_TEXT, articlePage } from '../support/articles.js';
 import { startHarness, type Harness } from '../support/botHarness.js';
 import { rss } from '../support/feedServer.js';
-import { GOOD_DIGEST } from '../support/openaiServer.js';
+import { digestWords, GOOD_DIGEST } from '../support/openaiServer.js';
 
 let h: Harness | undefined;
 
@@ -30,7 +30,7 @@ function publish(harness: Harness, name: string, posts: Post[]) {
 
 /** One new post in feed `name` (on top of `before`), its digest as given; polled and delivered. */
 async function arrive(harness: Harness, name: string, post: Post, before: Post[]) {
-  harness.llm.queue({ content: JSON.stringify({ ...GOOD_DIGEST, ...post.digest }) });
+  harness.llm.queue({ content: JSON.stringify({ ...GOOD_DIGEST, ...digestWords(`${name}-${post.n}`), ...post.digest }) });
   publish(harness, name, [post, ...before]);
   await harness.nextPoll();
 }

@@ -1,23 +1,13 @@
 // Per-feed options and filters on PostgreSQL with two replicas: the fan-out's filter statement there, and two admins setting one filter at once.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import { createTempDatabase, postgresUp, type TempDatabase } from '../support/postgres.js';
-
-let db: TempDatabase | undefined;
-let c: Cluster | undefined;
+import { describe, expect, it } from 'vitest';
+import { clusterPerTest } from '../support/cluster.js';
+import { postgresUp } from '../support/postgres.js';
 
 describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { timeout: 60_000 }, () => {
-  beforeEach(async () => {
-    db = await createTempDatabase();
-  });
-  afterEach(async () => {
-    await c?.close();
-    c = undefined;
-    await db?.drop();
-  });
+  const startCluster = clusterPerTest();
 
   it('applies each chat’s filter, mode and title in the fan-out statement', async () => {
-    c = await startCluster({ storeUrl: db!.url, replicas: 2 });
+    const c = await startCluster({ replicas: 2 });
     c.publish('/feed.xml', 1);
     for (const chat of [601, 602, 603, 604]) await c.say(chat, `/sub ${c.web.url('/feed.xml')}`, /已订阅/);
     await c.settle();
@@ -40,7 +30,7 @@ describe.skipIf(!postgresUp)('per-feed options on PostgreSQL, two replicas', { t
   });
 
   it('keeps one admin’s filter whole when two set it at the same moment on different replicas', async () => {
-    c = await startCluster({ storeUrl: db!.url, replicas: 2 });
+    const c = await startCluster({ replicas: 2 });
     c.publish('/feed.xml', 1);
     c.api.admins.set(-2001, new Set([42, 43]));
     await c.say(-2001, `/sub ${c.web.url('/feed.xml')}`, /已订阅/);

@@ -1,23 +1,13 @@
 // Three replicas on one PostgreSQL database in webhook mode, updates spread round-robin: what one replica does, the others see at once.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import { createTempDatabase, postgresUp, type TempDatabase } from '../support/postgres.js';
-
-let db: TempDatabase | undefined;
-let c: Cluster | undefined;
+import { describe, expect, it } from 'vitest';
+import { clusterPerTest } from '../support/cluster.js';
+import { postgresUp } from '../support/postgres.js';
 
 describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { timeout: 60_000 }, () => {
-  beforeEach(async () => {
-    db = await createTempDatabase();
-  });
-  afterEach(async () => {
-    await c?.close();
-    c = undefined;
-    await db?.drop();
-  });
+  const startCluster = clusterPerTest();
 
   it('keeps a subscription made on B after a /sub and /unsub on A (no replica has an older copy)', async () => {
-    c = await startCluster({ storeUrl: db!.url, replicas: 3 });
+    const c = await startCluster({ replicas: 3 });
     c.publish('/resub.xml', 1);
     const feedUrl = c.web.url('/resub.xml');
     // Updates go to replicas 0, 1, 2, 0, … in turn.
@@ -38,7 +28,7 @@ describe.skipIf(!postgresUp)('three replicas on one PostgreSQL database', { time
   });
 
   it('pushes one article to 300 chats exactly once each, within Telegram’s limits, with polling spread over the replicas', async () => {
-    c = await startCluster({ storeUrl: db!.url, replicas: 3, env: { SEND_RATE_PER_SECOND: '200' } });
+    const c = await startCluster({ replicas: 3, env: { SEND_RATE_PER_SECOND: '200' } });
     const cluster = c;
     // 30 feeds, each followed by 10 chats (one fetch per new feed, then immediate follows).
     for (let f = 0; f < 30; f++) cluster.publish(`/f${f}.xml`, 1);

@@ -1,7 +1,8 @@
 // The bot answers while it works through thousands of rows: an update sent during a daily tick or a large fan-out is answered
 // before that work ends (shown by order, not by a clock), on the embedded SQLite where every query shares one connection.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFanOut } from '../../src/delivery/fanOut.js';
+import { createFanOut, fanOutQueries } from '../../src/delivery/fanOut.js';
+import { createStoryMatcher } from '../../src/delivery/storyMatch.js';
 import { silentLogger } from '../../src/log.js';
 import { startHarness, type Harness } from '../support/botHarness.js';
 import { fillChats, fillDailyEntries, fillSubscriptions } from '../support/bulk.js';
@@ -42,7 +43,14 @@ describe('answering while working', () => {
     h = await startHarness();
     const app = h.bot.app;
     await fillSubscriptions(app.store.db, 'bigfeed', 20_000);
-    const fanOut = createFanOut({ outbox: app.store.outbox, daily: app.store.daily, subscriptions: app.store.subscriptions, filters: app.store.filters, articleTags: app.store.articleTags, onQueued: () => app.sender.wake(), log: silentLogger, now: app.now });
+    const fanOut = createFanOut({
+      ...fanOutQueries(app.store),
+      stories: createStoryMatcher({ stories: app.store.stories, onMerged: async () => {}, log: silentLogger }),
+      onEdited: async () => {},
+      onQueued: () => app.sender.wake(),
+      log: silentLogger,
+      now: app.now,
+    });
     const article = { key: 'a1', url: 'https://news.example/a1', title: '一篇文章', categories: [], contentText: '正文', feedId: 'bigfeed', feedTitle: '大号', firstSeenAt: 0, ownSite: true };
     const digest = { title: '标题', tldr: '一句话。', summary: '一段摘要。', tags: ['科技'], model: 'm', promptVersion: 'v', createdAt: 0 };
     expect(await answeredDuring(h, 778, () => fanOut.dispatch({ article, feedId: 'bigfeed', feedTitle: '大号', digest }))).toBe(true);

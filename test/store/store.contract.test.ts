@@ -115,6 +115,25 @@ for (const engine of engines) {
       expect((await other.jobs.claimDue(100, 4, b, ['import', 'sub'])).map((j) => j.id)).toEqual(['import-1']);
     });
 
+    it('finds a story of the last 48 hours by a shared token, weighing rare tokens above common ones, and forgets old stories', async () => {
+      const text = (title: string) => ({ title, tldr: title, tags: [], original: title });
+      const member = (key: string, at: number) => ({ articleKey: key, feedId: `f-${key}`, feedTitle: '源', at, html: { zh: 'z', en: 'e' }, plain: { zh: 'z', en: 'e' } });
+      const t = 1_000_000_000;
+      // Three stories share the common token; one shares the rare one too.
+      await store.stories.start({ text: text('甲'), tokens: ['common', 'rare'] }, member('s1', t));
+      await store.stories.start({ text: text('乙'), tokens: ['common'] }, member('s2', t + 1));
+      await store.stories.start({ text: text('丙'), tokens: ['common'] }, member('s3', t + 2));
+      await store.stories.start({ text: text('丁'), tokens: ['common', 'other'] }, member('old', t - 72 * 3_600_000));
+      await other.stories.join('s1', member('s1-copy', t + 5));
+      const found = await other.stories.candidates(['common', 'rare'], t - 48 * 3_600_000, 10);
+      expect(found[0]!.id).toBe('s1');
+      expect([...found[0]!.feeds].sort()).toEqual(['f-s1', 'f-s1-copy']);
+      expect(found.map((c) => c.id).sort()).toEqual(['s1', 's2', 's3']); // the old one is outside the window
+      expect(await other.stories.candidates(['common'], t - 48 * 3_600_000, 10, 2)).toHaveLength(2); // each token reads a bounded number
+      expect(await other.stories.storyOf('s1-copy')).toBe('s1');
+      expect(await store.stories.prune(t - 48 * 3_600_000)).toBe(4); // the old story, its member and its two tokens
+      expect(await other.stories.storyOf('old')).toBeUndefined();
+    });
     it('keeps cached values and forgets expired ones', async () => {
       await store.memory.set('k', { mode: 'json_object' });
       expect(await other.memory.get('k')).toEqual({ mode: 'json_object' });

@@ -13,6 +13,8 @@ export interface SentMessage {
   messageId?: number;
   /** Set when the message was later edited in place (its text is then the edited one). */
   edited?: boolean;
+  /** Set when the user deleted it: Telegram refuses to edit it from then on. */
+  deleted?: boolean;
   /** The forum topic it went to. */
   threadId?: number;
   /** The link preview asked for (link_preview_options). */
@@ -114,6 +116,8 @@ export interface BotApiServer {
   /** The bot's membership changes (`member`: it was just added). */
   membership(chatId: number, status: 'kicked' | 'left' | 'member'): number;
   callback(chatId: number, data: string, options?: { fromId?: number; chatType?: 'private' | 'group' | 'supergroup' | 'channel' }): number;
+  /** The user deletes a message the bot sent. */
+  deleteByUser(message: SentMessage): void;
   /** The raw update as a webhook would carry it. */
   makeUpdate(chatId: number, text: string): Record<string, unknown>;
   block(chatId: number): void;
@@ -217,6 +221,9 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
       for (const w of waiters.splice(0)) w();
       flush();
       return update_id;
+    },
+    deleteByUser(message) {
+      message.deleted = true;
     },
     callback(chatId, data, o = {}) {
       const update_id = nextUpdateId++;
@@ -411,6 +418,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         }
         const target = api.sent.find((m) => m.chatId === chatId && m.messageId === Number(body.message_id));
         if (!target) return ok(res, true); // a message the fake did not send (a button's own message): accepted as Telegram would
+        if (target.deleted) return fail(res, { status: 400, description: 'Bad Request: message to edit not found' });
         if (target.text === text) return fail(res, { status: 400, description: 'Bad Request: message is not modified' });
         target.text = text;
         target.edited = true;

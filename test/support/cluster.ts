@@ -1,5 +1,6 @@
 // Several replicas of the real bot on one PostgreSQL database, in webhook mode behind a round-robin "load balancer" (the test Bot API posting updates to each in turn).
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { launchBot, type BotHandle } from '../../src/main.js';
@@ -7,6 +8,7 @@ import { startBotApiServer, TEST_TOKEN, type BotApiServer } from './botApiServer
 import { articlePage } from './articles.js';
 import { rss, startFeedServer, type FeedServer } from './feedServer.js';
 import { startOpenAiServer, type OpenAiServer } from './openaiServer.js';
+import { createTempDatabase, type TempDatabase } from './postgres.js';
 
 export interface Cluster {
   api: BotApiServer;
@@ -28,7 +30,32 @@ export interface Cluster {
 
 const SECRET = 'cluster-webhook-secret';
 
-export async function startCluster(options: { storeUrl: string; replicas: number; env?: Record<string, string>; enforceLimits?: boolean }): Promise<Cluster> {
+export interface ClusterOptions {
+  storeUrl: string;
+  replicas: number;
+  env?: Record<string, string>;
+  enforceLimits?: boolean;
+}
+
+/**
+ * For the tests of the calling `describe`: each gets a fresh PostgreSQL database, and the cluster it starts with the returned
+ * function on it is closed, and the database dropped, after the test.
+ */
+export function clusterPerTest(): (options: Omit<ClusterOptions, 'storeUrl'>) => Promise<Cluster> {
+  let db: TempDatabase | undefined;
+  let cluster: Cluster | undefined;
+  beforeEach(async () => {
+    db = await createTempDatabase();
+  });
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+    await db?.drop();
+  });
+  return async (options) => (cluster = await startCluster({ storeUrl: db!.url, ...options }));
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const api = await startBotApiServer({ enforceLimits: options.enforceLimits ?? false });
   const llm = await startOpenAiServer();
   const web = await startFeedServer();

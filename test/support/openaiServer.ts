@@ -43,6 +43,26 @@ export const GOOD_DIGEST = {
   insufficient: false,
 };
 
+/** Words no two of which share a character: digests made of different picks share few character pairs. */
+const WORDS = ['海洋', '森林', '沙漠', '冰川', '草原', '火山', '峡谷', '湖泊', '瀑布', '岛屿', '港湾', '平原', '丘陵', '盆地', '溪流', '雪峰',
+  '书籍', '乐器', '画笔', '剪刀', '钟表', '镜框', '灯笼', '风筝', '陶罐', '竹篮', '木桌', '铁锅', '瓷碗', '棉被', '丝巾', '皮鞋',
+  '苹果', '葡萄', '香蕉', '橘子', '西瓜', '荔枝', '樱桃', '菠萝', '柠檬', '芒果', '石榴', '柿饼', '核桃', '栗仁', '莲藕', '豆芽'];
+
+/**
+ * The default digest in other words, chosen by `seed`: digests of different articles differ as real ones do (the same title and
+ * tldr for every article would make them all one story).
+ */
+export function digestWords(seed: string): { title: string; tldr: string } {
+  let x = 2166136261;
+  for (const c of seed) x = Math.imul(x ^ c.codePointAt(0)!, 16777619) >>> 0;
+  const pick = (n: number) =>
+    Array.from({ length: n }, () => {
+      x = Math.imul(x ^ (x >>> 15), 2246822519) >>> 0;
+      return WORDS[x % WORDS.length]!;
+    });
+  return { title: `关于${pick(4).join('与')}的报道`, tldr: `文章介绍了${pick(6).join('、')}。` };
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);

@@ -33,16 +33,18 @@ function settingsKeyboard(chat: ChatSettings, ctx: BotContext) {
       TIMES.map((t) => ({ text: mark(padClock(chat.digestTime) === t, t), callback_data: `set:time:${t}` })),
       ZONES.map((z) => ({ text: mark(chat.timezone === z.zone, z[ctx.lang]), callback_data: `set:tz:${z.zone}` })),
       LANGS.map((l) => ({ text: mark(chat.lang === l.lang, l.text), callback_data: `set:lang:${l.lang}` })),
+      (['on', 'off'] as const).map((v) => ({ text: mark(chat.merge === (v === 'on'), ctx.t.mergeButtons[v]), callback_data: `set:merge:${v}` })),
     ],
   };
 }
 
 /** What a settings button asks for, when it is one the keyboard offers (an old button may carry what is no longer offered). */
-function changeOf(what: string, value: string): Partial<Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone' | 'lang'>> | undefined {
+function changeOf(what: string, value: string): Partial<Pick<ChatSettings, 'mode' | 'digestTime' | 'timezone' | 'lang' | 'merge'>> | undefined {
   if (what === 'mode' && MODES.includes(value as DeliveryMode)) return { mode: value as DeliveryMode };
   if (what === 'time' && TIME_OF_DAY.test(value)) return { digestTime: padClock(value) };
   if (what === 'tz' && ZONES.some((z) => z.zone === value)) return { timezone: value };
   if (what === 'lang' && LANGS.some((l) => l.lang === value)) return { lang: value as Lang };
+  if (what === 'merge' && (value === 'on' || value === 'off')) return { merge: value === 'on' };
   return undefined;
 }
 
@@ -59,7 +61,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
   const settingsMessage = async (ctx: BotContext) => {
     const chat = ctx.chatSettings;
     const feeds = await services.store.subscriptions.countOfChat(chat.id);
-    return { html: ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), escapeHtml(zoneLabel(chat.timezone)), feeds), keyboard: settingsKeyboard(chat, ctx) };
+    return { html: ctx.t.settings(ctx.t.modeNames[chat.mode], padClock(chat.digestTime), escapeHtml(zoneLabel(chat.timezone)), feeds, chat.merge), keyboard: settingsKeyboard(chat, ctx) };
   };
   const showSettings = async (ctx: BotContext) => {
     const { html, keyboard } = await settingsMessage(ctx);
@@ -103,7 +105,7 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
     await ctx.say(TEXTS[lang].langSet);
   });
 
-  bot.action(/^set:(mode|time|tz|lang):(.+)$/, async (ctx) => {
+  bot.action(/^set:(mode|time|tz|lang|merge):(.+)$/, async (ctx) => {
     if (!(await ctx.requireAdmin())) return;
     const [, what, value] = ctx.match;
     const change = changeOf(what!, value!);
@@ -112,7 +114,10 @@ export function mountSettingsCommands(bot: Telegraf<BotContext>, services: BotSe
     const unchanged = Object.entries(change).every(([k, v]) => (k === 'digestTime' ? padClock(current.digestTime) === v : current[k as keyof ChatSettings] === v));
     // The choice already made: said so, and the message left as it is (Telegram would refuse the same text as "not modified").
     if (unchanged) return void (await ctx.answerCbQuery(ctx.t.alreadySet).catch(() => {}));
-    if (change.lang) {
+    if (change.merge !== undefined) {
+      await services.store.chats.update(current.id, { merge: change.merge });
+      ctx.chatSettings = { ...current, merge: change.merge };
+    } else if (change.lang) {
       await services.store.chats.update(current.id, { lang: change.lang });
       ctx.chatSettings = { ...current, lang: change.lang };
       // A managed channel's language is its own; the person managing it keeps being answered in theirs.
