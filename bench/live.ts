@@ -1,6 +1,6 @@
 // Black-box parts: the built bot as its own process against the fakes, its tables seeded in bulk; what a user and an operator see.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/store/schema.js';
@@ -42,6 +42,31 @@ function rssMb(pid: number, which: 'VmRSS' | 'VmHWM'): number {
   return line ? Number(line[1]) / 1024 : NaN;
 }
 
+/** CPU seconds per thread name (main, libuv workers, V8's GC and compiler threads), from /proc. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Where a span's CPU went, by thread: "main 1.2 s, V8 worker 0.3 s". */
+function threadLine(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after]
+    .map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const)
+    .filter(([, s]) => s >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
+    .join(', ');
+}
+
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN);
 
 /** The latency figures of a probe window: p50, p99, max and how many went unanswered. */
@@ -59,9 +84,13 @@ async function pgReads(db: Kysely<Database>, tables: string[]): Promise<Map<stri
   return new Map(rows.rows.map((r) => [r.relname, { seqScans: Number(r.seq_scan), seqRows: Number(r.seq_tup_read), idxRows: Number(r.idx_tup_fetch ?? 0) }]));
 }
 
+/** `BENCH_CPU_PROF=<dir>`: each bot writes a CPU profile there (stopped with SIGTERM then, so it can). */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
 function startBot(env: Record<string, string>): ChildProcess {
   const cli = join(import.meta.dirname, '../src/cli.js');
-  const child = spawn(process.execPath, [cli, 'start'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, cli, 'start'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d: Buffer) => {
     const text = d.toString();
     if (/"level":"(error|fatal)"/.test(text)) process.stderr.write(`  bot: ${text.slice(0, 300)}`);
@@ -96,7 +125,7 @@ async function withBot(
   try {
     await run(bot, store.db);
   } finally {
-    bot.kill('SIGKILL');
+    bot.kill(PROFILE_DIR ? 'SIGTERM' : 'SIGKILL');
     await new Promise((r) => bot.once('exit', r));
     await drop();
   }
@@ -158,12 +187,25 @@ export async function benchLiveSender(fakes: LiveFakes, ask: Ask, engine: Engine
     while ((await sent()) < first + 50) await sleep(100); // started, and past its first repair of the outbox
     const before = await ask<FakeStats>({ stats: true });
     const cpu = cpuSeconds(bot.pid!);
+    const threads = threadCpu(bot.pid!);
     const t = Date.now();
     await sleep(seconds * 1000);
     const after = await ask<FakeStats>({ stats: true });
     const n = after.sent - before.sent;
     const cpuMs = (cpuSeconds(bot.pid!) - cpu) * 1000;
     console.log(`  ${engine.padEnd(8)} ${String(queued).padStart(7)} queued: ${(cpuMs / n).toFixed(2)} ms CPU per message, ${(n / ((Date.now() - t) / 1000)).toFixed(1)} msg/s, 429s ${after.rejected429 - before.rejected429}, peak RSS ${rssMb(bot.pid!, 'VmHWM').toFixed(0)} MB`);
+    console.log(`           by thread: ${threadLine(threads, threadCpu(bot.pid!))}`);
+  });
+}
+
+/** The running bot with nothing to do: what its timers (lease, sender, stages, cron) cost per second, the floor under every figure. */
+export async function benchLiveIdle(fakes: LiveFakes, engine: Engine, seconds: number): Promise<void> {
+  await withBot(fakes, engine, async () => {}, async (bot) => {
+    await sleep(5000); // started
+    const cpu = cpuSeconds(bot.pid!);
+    await sleep(seconds * 1000);
+    const ms = (cpuSeconds(bot.pid!) - cpu) * 1000;
+    console.log(`  ${engine.padEnd(8)} idle: ${(ms / seconds).toFixed(1)} ms CPU per second (${((ms / seconds) / 28).toFixed(2)} ms per message at 28/s), RSS ${rssMb(bot.pid!, 'VmRSS').toFixed(0)} MB`);
   });
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Telegram } from 'telegraf';
 import { createApp, type App } from '../src/app.js';
+import { openStore } from '../src/store/store.js';
 import { parseConfig } from '../src/config.js';
 import { feedId } from '../src/core/itemKey.js';
 import { newFeedState, type Item } from '../src/core/model.js';
@@ -15,7 +16,7 @@ import { fmt, measure } from './measure.js';
 import { decodeBody } from '../src/feeds/charset.js';
 import { parseFeed } from '../src/feeds/parseFeed.js';
 import { hostileFeed, ordinaryFeed } from '../test/support/hostile.js';
-import { benchLiveDaily, benchLivePoll, benchLiveSender } from './live.js';
+import { benchLiveDaily, benchLiveIdle, benchLivePoll, benchLiveSender } from './live.js';
 import { benchDaily, benchFanOut, benchSender, engines, freshStore, type Engine } from './scale.js';
 import { benchStories } from './stories.js';
 
@@ -39,7 +40,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['live-daily', 'live-sender', 'live-poll', 'startup', 'poll', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'stories', 'daily', 'backlog', 'hostile'];
+const PARTS = ['live-idle', 'live-daily', 'live-sender', 'live-poll', 'startup', 'poll', 'once', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'stories', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -87,6 +88,49 @@ async function benchPoll(fakes: Fakes, engine: Engine): Promise<void> {
   console.log(`  warm cycle outcomes: ${warm.filter((r) => r.outcome.kind === 'not-modified').length} not modified, ${failed.length} failed${failed.length ? ` (${failed[0]!.outcome.kind === 'error' ? failed[0]!.outcome.message : ''})` : ''}`);
   await app.close();
   await drop();
+}
+
+/** CPU seconds of the children this process has waited for (/proc/self/stat's cutime + cstime). */
+function childCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Runs `node <args>` to its end: its wall time and CPU (from the kernel's accounts of waited-for children). */
+function timedNode(args: string[], childEnv: Record<string, string>): { wallMs: number; cpuMs: number; status: number | null } {
+  const cpu = childCpuSeconds();
+  const t = performance.now();
+  const r = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...childEnv }, stdio: 'ignore' });
+  return { wallMs: performance.now() - t, cpuMs: (childCpuSeconds() - cpu) * 1000, status: r.status };
+}
+
+/**
+ * `poll --once` as a user runs it, on `feeds` feeds over the fakes' hosts: its start on an empty store, then cold (all 200, nothing
+ * new) and warm (all 304), beside a plain rss-parser loop that downloads and parses every feed in full with no store at all.
+ */
+async function benchPollOnce(fakes: Fakes, feeds: number): Promise<void> {
+  const cli = join(import.meta.dirname, '../../dist/cli.js');
+  const base = env(fakes);
+  const urls = Array.from({ length: feeds }, (_, f) => `http://127.0.0.${1 + (f % FEED_HOSTS)}:${fakes.feedPort}/feed/${f}.xml`);
+  const empty = env(fakes);
+  const starts = Array.from({ length: 5 }, () => timedNode([cli, 'poll', '--once'], empty)).sort((a, b) => a.wallMs - b.wallMs);
+  console.log(`poll --once (sqlite; npm run build first): on an empty store ${starts[2]!.wallMs.toFixed(0)} ms wall, ${starts[2]!.cpuMs.toFixed(0)} ms CPU (median of 5)`);
+  const store = await openStore(base.STORE_URL!);
+  for (const url of urls) await store.feeds.insert(newFeedState(feedId(url), url, Date.now()));
+  await store.close();
+  timedNode([cli, 'poll', '--once'], base); // the first fetch of each feed records its items
+  await ask({ etags: false });
+  const cold = timedNode([cli, 'poll', '--once'], base);
+  await ask({ etags: true });
+  timedNode([cli, 'poll', '--once'], base); // each feed's validators recorded
+  const warm = timedNode([...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), cli, 'poll', '--once'], base);
+  const loop = `const Parser = require('rss-parser'); const p = new Parser(); (async () => { for (const u of ${JSON.stringify(urls)}) await p.parseURL(u); })();`;
+  await ask({ etags: false });
+  const plain = timedNode(['-e', loop], { NODE_PATH: join(import.meta.dirname, '../../node_modules') });
+  await ask({ etags: true });
+  const line = (r: { wallMs: number; cpuMs: number }) => `${(r.wallMs / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU`;
+  console.log(`  ${feeds} feeds on ${FEED_HOSTS} hosts, cold (all 200, nothing new): ${line(cold)}; warm (all 304): ${line(warm)}`);
+  console.log(`  a plain rss-parser loop downloading and parsing all ${feeds} (no store): ${line(plain)}`);
 }
 
 /**
@@ -228,6 +272,7 @@ try {
     console.log(`startup: \`feed-digest-bot help\` takes ${times[2]!.toFixed(0)} ms (median of 5; npm run build first)`);
   }
   if (run('poll')) for (const engine of STORES) await benchPoll(fakes, engine);
+  if (run('once')) await benchPollOnce(fakes, opt('once-feeds', 500));
   // Minutes long (10,000 feeds at 300 ms each): only when named.
   if (parts.includes('schedule')) for (const engine of STORES) await benchSchedule(fakes, engine, opt('schedule-feeds', 10_000), opt('latency-ms', 300));
   if (run('digest')) await benchDigest(fakes);
@@ -249,6 +294,10 @@ try {
     for (const engine of STORES) await benchDaily(engine, opt('daily-chats', 100_000), opt('daily-articles', 30));
   }
   // Black-box: the built bot as a process, minutes long at 100,000 chats; only when named.
+  if (parts.includes('live-idle')) {
+    console.log('the running bot with nothing to do: CPU per second');
+    for (const engine of STORES) await benchLiveIdle(fakes, engine, opt('seconds', 20));
+  }
   if (parts.includes('live-daily')) {
     console.log('daily digest in the running bot: every chat due at one tick, /start sent every 250 ms from new chats');
     for (const engine of STORES) for (const chats of list('live-chats', [10_000, 100_000])) await benchLiveDaily(fakes, ask, engine, chats, opt('daily-articles', 30));

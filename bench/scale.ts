@@ -125,6 +125,15 @@ export async function benchFanOut(engine: Engine, chats: number): Promise<void> 
     console.log(
       `  ${engine.padEnd(8)} one article to ${chats} chats, ${filtered ? `every subscription filtered (${Number(dropped)} kept out)` : 'no filters'}: ${fmt(m)}; ${await store.outbox.size()} messages in the outbox`,
     );
+    if (!filtered) {
+      // The same story from another feed the same chats follow: each chat's push edited to name it, none pushed again.
+      await store.feeds.insert({ id: 'benchfeed2', url: 'https://bench.example/feed2', title: '基准二', nextPollAt: 0, errorCount: 0, primed: true, createdAt: 0 });
+      await fillSubscriptions(store.db, 'benchfeed2', chats);
+      const copy = { ...article, key: 'a2', url: 'https://bench.example/a2', feedId: 'benchfeed2', feedTitle: '基准二' };
+      const [, e] = await measure(() => fanOut.dispatch({ article: copy, feedId: 'benchfeed2', feedTitle: '基准二', digest }));
+      const edits = (await sql<{ n: number }>`SELECT count(*) AS n FROM outbox WHERE id LIKE 'e:%'`.execute(store.db)).rows[0]!.n;
+      console.log(`  ${engine.padEnd(8)} the same story from a second feed to the same ${chats} chats: ${fmt(e)}; ${Number(edits)} edits queued, ${await store.outbox.size()} messages in the outbox`);
+    }
     await drop();
   }
 }

@@ -1,5 +1,5 @@
 // The digest the LLM must return, and the rules enforced in code: Simplified Chinese, one-sentence tldr, one paragraph, 3–5 safe tags.
-import * as OpenCC from 'opencc-js/t2cn';
+import { lazy } from '../lazy.js';
 import { z } from 'zod';
 import { countCjk, cutAtSentence } from './text.js';
 
@@ -26,7 +26,10 @@ export interface Digest {
 
 export const LIMITS = { title: 60, tldr: 90, summary: 320, tagLength: 20, minTags: 3, maxTags: 5 } as const;
 
-const toSimplified = OpenCC.Converter({ from: 'twp', to: 'cn' });
+/** OpenCC's Traditional → Simplified tables, loaded at the first conversion. */
+const opencc = lazy<typeof import('opencc-js/t2cn')>('opencc-js/t2cn');
+let converter: ((text: string) => string) | undefined;
+const toSimplified = (text: string) => (converter ??= opencc().Converter({ from: 'twp', to: 'cn' }))(text);
 
 /** Traditional → Simplified, phrase-aware (軟體 → 软件); harmless on text already simplified. */
 export function simplify(text: string): string {

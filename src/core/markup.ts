@@ -1,6 +1,9 @@
 // HTML and XML as a stream of tags and text: htmlparser2's tokenizer, without its parser's element stack (which moves every open
 // element on each tag, quadratic in the nesting depth a hostile page can reach). Callers keep the little state they need, bounded.
-import { Tokenizer } from 'htmlparser2';
+import { lazy } from '../lazy.js';
+
+/** htmlparser2, loaded at the first markup read. */
+const htmlparser2 = lazy<typeof import('htmlparser2')>('htmlparser2');
 
 export interface MarkupHandler {
   /** A start tag; `selfClosing` for `<x/>`, which gets no `close`. Names (and attribute names) are lower-cased outside XML. */
@@ -30,7 +33,7 @@ export function readMarkup(input: string, mode: 'xml' | 'html', handler: MarkupH
     handler.open?.(tag, attrs, selfClosing);
     attrs = {};
   };
-  const tokenizer = new Tokenizer(
+  const tokenizer = new (htmlparser2().Tokenizer)(
     { xmlMode: xml, decodeEntities: true },
     {
       ontext: (start, end) => void (pending += input.slice(start, end)),

@@ -1,6 +1,9 @@
 // Bytes → text: charset from the BOM, the byte pattern, the HTTP header, the XML prolog or HTML meta, else a guess; decoded by iconv-lite.
-import iconv from 'iconv-lite';
-import jschardet from 'jschardet';
+import { lazy } from '../lazy.js';
+
+/** Loaded the first time a body is not plain UTF-8 (most feeds are). */
+const iconvLite = lazy<typeof import('iconv-lite')>('iconv-lite');
+const chardet = lazy<typeof import('jschardet')>('jschardet');
 import { repairMojibake, strictUtf8 } from './mojibake.js';
 
 export interface Decoded {
@@ -64,7 +67,7 @@ export function normaliseCharset(label: string | undefined): string | undefined 
   const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
   if (!l || l.length > 40) return undefined;
   const name = ALIASES[l] ?? l;
-  if (iconv.encodingExists(name)) return name;
+  if (iconvLite().encodingExists(name)) return name;
   try {
     const whatwg = new TextDecoder(name).encoding;
     return whatwg === 'gbk' ? 'gb18030' : whatwg;
@@ -112,7 +115,7 @@ const wide = (encoding: string) => /^utf-?(16|32)/.test(encoding);
 
 /** Decodes with iconv-lite (right for windows-1252's 0x80–0x9F, UTF-32, the CJK code pages), else the WHATWG decoder. */
 function decodeWith(bytes: Uint8Array, encoding: string): string {
-  return iconv.encodingExists(encoding) ? iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding) : new TextDecoder(encoding).decode(bytes);
+  return iconvLite().encodingExists(encoding) ? iconvLite().decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding) : new TextDecoder(encoding).decode(bytes);
 }
 
 /** The result: a BOM dropped, the text's mojibake repaired. */
@@ -144,7 +147,7 @@ export function decodeBody(bytes: Uint8Array, contentType?: string): Decoded {
     return decoded(bytes, d.enc, d.source);
   }
   if (utf8 !== undefined) return result(utf8, 'utf-8', 'default');
-  const guess = jschardet.detect(Buffer.from(bytes.subarray(0, 64 * 1024)));
+  const guess = chardet().detect(Buffer.from(bytes.subarray(0, 64 * 1024)));
   const guessed = normaliseCharset(guess.encoding ?? undefined);
   return decoded(bytes, guessed && !wide(guessed) ? guessed : 'windows-1252', 'guess');
 }

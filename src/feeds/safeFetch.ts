@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { Agent, buildConnector, request } from 'undici';
+import type { Agent, buildConnector } from 'undici';
+import { lazy } from '../lazy.js';
 import { mayConnect, type AllowList } from './addressPolicy.js';
 
 export const USER_AGENT = 'feed-digest-bot/0.1 (+https://github.com/feed-digest-bot; Telegram RSS digest bot)';
@@ -162,12 +163,13 @@ async function readCapped(body: Readable, encoding: string | undefined, cap: num
   return Buffer.concat(chunks, size);
 }
 
-/** Creates the project's fetch; one connection pool, closed with `close()`. */
-export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
-  const resolve = options.resolve ?? defaultResolve;
-  const maxRedirects = options.maxRedirects ?? 5;
+/**
+ * The fetch's connection pool: undici's agent, its connector checking the address each socket really reached (the second line of
+ * defence, against DNS rebinding) before any byte is written.
+ */
+function connectionPool(options: SafeFetchOptions): Agent {
+  const { Agent, buildConnector } = undici();
   const baseConnect = buildConnector({ timeout: options.connectTimeoutMs ?? Math.min(10_000, options.timeoutMs) });
-  // Second line of defence (DNS rebinding): check the address the socket really reached before any byte is written.
   const connect: buildConnector.connector = (opts, callback) =>
     baseConnect(opts, (error, socket) => {
       if (error || !socket) return callback(error ?? new Error('no socket'), null);
@@ -179,13 +181,18 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       }
       callback(null, socket);
     });
-  const agent = new Agent({
-    connect,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    keepAliveTimeout: 30_000,
-    connections: 8,
-  });
+  return new Agent({ connect, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, keepAliveTimeout: 30_000, connections: 8 });
+}
+
+/** undici, loaded at the first fetch (a command that fetches nothing never pays for it). */
+const undici = lazy<typeof import('undici')>('undici');
+
+/** Creates the project's fetch; one connection pool (made at the first fetch), closed with `close()`. */
+export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
+  const resolve = options.resolve ?? defaultResolve;
+  const maxRedirects = options.maxRedirects ?? 5;
+  let pool: Agent | undefined;
+  const agent = () => (pool ??= connectionPool(options));
 
   async function checkDestination(url: URL): Promise<void> {
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -226,9 +233,9 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       };
       if (hop === 0 && req.etag) headers['if-none-match'] = req.etag;
       if (hop === 0 && req.lastModified) headers['if-modified-since'] = req.lastModified;
-      let res: Awaited<ReturnType<typeof request>>;
+      let res: Awaited<ReturnType<typeof import('undici').request>>;
       try {
-        res = await request(url, { method: 'GET', headers, signal, dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+        res = await undici().request(url, { method: 'GET', headers, signal, dispatcher: agent(), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       } catch (cause) {
         throw classify(cause, url.href, timeoutMs);
       }
@@ -281,7 +288,9 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       return { status: 'ok', url: url.href, body, contentType: header(h, 'content-type'), validators, hints };
     }
   }) as SafeFetch;
-  safeFetch.close = () => agent.close();
+  safeFetch.close = async () => {
+    await pool?.close();
+  };
   return safeFetch;
 }
 

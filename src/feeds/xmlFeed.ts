@@ -1,5 +1,6 @@
 // An RSS/Atom/RDF document's tree → ParsedFeed: rss-parser reads the structure from the shaped tree (see feedShape), we map its items.
-import Parser from 'rss-parser';
+import type Parser from 'rss-parser';
+import { lazy } from '../lazy.js';
 import { absoluteUrl } from '../core/canonicalUrl.js';
 import type { Item, ParsedFeed } from '../core/model.js';
 import { personName } from '../core/person.js';
@@ -12,7 +13,11 @@ import type { XmlElement } from './xmlTree.js';
 type RawItem = Parser.Item & Record<string, unknown>;
 type RawFeed = Parser.Output<RawItem> & Record<string, unknown>;
 
-const parser: Parser<Record<string, unknown>, RawItem> = new Parser({
+/** rss-parser, made at the first feed read (a command that reads none never loads it). */
+const RssParser = lazy<typeof import('rss-parser')>('rss-parser');
+let made: Parser<Record<string, unknown>, RawItem> | undefined;
+const parser = () =>
+  (made ??= new (RssParser())({
   customFields: {
     feed: ['ttl'],
     item: [
@@ -49,7 +54,7 @@ const parser: Parser<Record<string, unknown>, RawItem> = new Parser({
       ['$', 'itemAttrs', { keepArray: true }],
     ],
   },
-});
+  }));
 
 /**
  * rss-parser builds the feed from the object its `xmlParser` hands over (xml2js's shape). Each parse gets a view of the shared parser
@@ -57,7 +62,8 @@ const parser: Parser<Record<string, unknown>, RawItem> = new Parser({
  */
 function readStructure(shaped: Record<string, unknown>): Promise<RawFeed> {
   const xmlParser = { parseString: (_xml: string, done: (error: Error | null, result: unknown) => void) => done(null, shaped) };
-  const view = Object.assign(Object.create(parser) as typeof parser, { xmlParser });
+  const shared = parser();
+  const view = Object.assign(Object.create(shared) as typeof shared, { xmlParser });
   return view.parseString('') as Promise<RawFeed>;
 }
 
