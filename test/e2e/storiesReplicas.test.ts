@@ -1,5 +1,5 @@
 // One story on PostgreSQL with two replicas: two outlets' write-ups digested and fanned out at the same moment on different replicas are still one push.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { clusterPerTest } from '../support/cluster.js';
 import { postgresUp } from '../support/postgres.js';
 import { LAUNCH, LAUNCH_DIGEST, linksTo, OLD, publish, REWRITE, REWRITE_DIGEST } from '../support/storyNews.js';
@@ -9,6 +9,10 @@ describe.skipIf(!postgresUp)('one story on PostgreSQL, two replicas', { timeout:
 
   it('pushes a story told by two feeds at once a single time to a chat that follows both, in every round', async () => {
     const c = await startCluster({ replicas: 2 });
+    onTestFailed(() => {
+      // What each replica said last, to tell a slow run from a stuck one.
+      for (const [i, lines] of c.logs.entries()) console.log(`replica ${i}:\n${lines.slice(-15).join('\n')}`);
+    });
     const rounds = 4;
     for (let r = 0; r < rounds; r++) for (const name of [`a${r}`, `b${r}`]) publish(c, name, [OLD]);
     for (let r = 0; r < rounds; r++) {
