@@ -125,6 +125,10 @@ export async function enqueueIn(tx: Kysely<Database>, messages: NewMessage[], no
 export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): OutboxQueries {
   const reschedule = async (tx: Kysely<Database>, chatId: number, readyAt: number) => {
     // The chat's index row follows its sendable messages: gone when none is left, else at the given time and its best priority.
+    // PostgreSQL: the row is locked first, so a fan-out queueing for this chat at this moment (it holds the row while its transaction
+    // runs) has committed before the messages are counted below; counted earlier, its message would be missed and the row deleted
+    // under it (a re-checked DELETE does not see rows committed after its own snapshot), leaving it for the repair sweep.
+    if (dialect === 'postgres') await sql`SELECT chat_id FROM outbox_chats WHERE chat_id = ${chatId} FOR UPDATE`.execute(tx);
     const next = await tx.selectFrom('outbox').select('priority').where('chat_id', '=', chatId).where('failed_at', 'is', null).orderBy('priority').limit(1).executeTakeFirst();
     if (!next) {
       // Checked again in the statement itself: a message another replica queued meanwhile keeps the chat's row.
