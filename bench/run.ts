@@ -120,10 +120,11 @@ async function benchPollOnce(fakes: Fakes, feeds: number): Promise<void> {
   await store.close();
   timedNode([cli, 'poll', '--once'], base); // the first fetch of each feed records its items
   await ask({ etags: false });
-  const cold = timedNode([cli, 'poll', '--once'], base);
+  const profiled = (what: string) => (process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, what)}`] : []);
+  const cold = timedNode([...profiled('cold'), cli, 'poll', '--once'], base);
   await ask({ etags: true });
   timedNode([cli, 'poll', '--once'], base); // each feed's validators recorded
-  const warm = timedNode([...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), cli, 'poll', '--once'], base);
+  const warm = timedNode([...profiled('warm'), cli, 'poll', '--once'], base);
   const loop = `const Parser = require('rss-parser'); const p = new Parser(); (async () => { for (const u of ${JSON.stringify(urls)}) await p.parseURL(u); })();`;
   await ask({ etags: false });
   const plain = timedNode(['-e', loop], { NODE_PATH: join(import.meta.dirname, '../../node_modules') });

@@ -35,9 +35,6 @@ export const fanOutQueries = (store: Pick<FanOutDeps, 'outbox' | 'daily' | 'subs
   articleTags: store.articleTags,
 });
 
-/** The outbox id of an article's push to a chat: `p:<chat>:<article>`, so a rerun never queues it twice. */
-export const pushId = (chatId: number, articleKey: string) => `p:${chatId}:${articleKey}`;
-
 /**
  * Subscribers queued per statement: each slice is a short transaction of its own, so updates, sends and other digests go on
  * between slices of a feed followed by 100,000 chats (a rerun after a crash queues only what is missing: ids are fixed).
@@ -74,8 +71,7 @@ export function createFanOut(deps: FanOutDeps): Dispatcher {
         const chats = { after, upTo };
         const queued = await deps.outbox.fanOut({
           feedId: d.feedId,
-          idPrefix: 'p:',
-          idSuffix: `:${d.article.key}`,
+          articleKey: d.article.key,
           html: { zh: zh.html, en: en.html },
           plain: { zh: zh.plain, en: en.plain },
           titleMarker: TITLE_MARKER,

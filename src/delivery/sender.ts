@@ -7,12 +7,7 @@ import { isStoreUnavailable } from '../store/database.js';
 import { newFailureId } from '../store/failed.js';
 import type { NewMessage, OutboxQueries, ReadyChat } from '../store/outbox.js';
 import { classifySendError } from './telegramErrors.js';
-
-export interface TelegramApi {
-  sendMessage(chatId: number, text: string, extra?: Record<string, unknown>): Promise<unknown>;
-  sendDocument(chatId: number, document: { source: Buffer; filename: string }, extra?: Record<string, unknown>): Promise<unknown>;
-  editMessageText?(chatId: number, messageId: number, inlineMessageId: undefined, text: string, extra?: Record<string, unknown>): Promise<unknown>;
-}
+import { deliver, type TelegramApi } from './telegramSend.js';
 
 export interface SenderDeps {
   outbox: OutboxQueries;
@@ -67,13 +62,6 @@ export function htmlMessage(id: string, chatId: number, html: string, options: P
 }
 
 const MAX_ATTEMPTS = 40;
-/** An edit-only message with nothing to edit: recorded as done, nothing sent. */
-const SKIP = Symbol('skip');
-
-const messageIdOf = (result: unknown) => {
-  const id = (result as { message_id?: unknown } | undefined)?.message_id;
-  return typeof id === 'number' ? id : undefined;
-};
 /** A message being sent is held this long; one a dead sender held goes out again after that (the only way to a duplicate). */
 const SEND_HOLD_MS = 10_000;
 const PAGE = 256;
@@ -188,21 +176,9 @@ export function createSender(deps: SenderDeps): Sender {
     const log = deps.log.child({ chatId, messageId: m.id });
     let messageId: number | undefined;
     try {
-      const extra: Record<string, unknown> = {};
-      if (m.replyMarkup) extra.reply_markup = m.replyMarkup;
-      if (m.replyTo) extra.reply_parameters = { message_id: m.replyTo, allow_sending_without_reply: true };
-      if (m.threadId) extra.message_thread_id = m.threadId;
-      if (m.document) {
-        if (m.document.caption) extra.caption = m.document.caption;
-        await deps.telegram.sendDocument(chatId, { source: Buffer.from(m.document.base64, 'base64'), filename: m.document.filename }, extra);
-      } else {
-        if (m.html) extra.parse_mode = 'HTML';
-        if (m.preview) extra.link_preview_options = { url: m.preview.url, prefer_large_media: true, show_above_text: true };
-        else if (m.noPreview) extra.link_preview_options = { is_disabled: true };
-        const edited = await editInPlace(m, extra);
-        if (edited === SKIP) log.info('an edit-only message had nothing left to edit; dropped', { replaces: m.replaces });
-        else messageId = edited ?? messageIdOf(await deps.telegram.sendMessage(chatId, m.html ?? m.plain, extra));
-      }
+      const delivered = await deliver(deps, m);
+      if (delivered.kind === 'skipped') log.info('an edit-only message had nothing left to edit; dropped', { replaces: m.replaces });
+      else messageId = delivered.messageId;
     } catch (error) {
       await handleError(m, error, log).catch((e: unknown) => log.error('outbox bookkeeping failed', { error: e }));
       return;
@@ -220,31 +196,6 @@ export function createSender(deps: SenderDeps): Sender {
         if (attempt === 1) log.error('could not record a sent message; trying again until it is written', { error });
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
       }
-    }
-  }
-
-  /**
-   * A message that replaces another (a progress note, a story's push): edited into it when it went out (its message id is known),
-   * the other taken out of the queue when it has not; returns the edited message's id, undefined to send the message as a new
-   * one, or SKIP for an edit-only message whose target is gone (deleted, too old, never sent).
-   */
-  async function editInPlace(m: OutboxMessage, extra: Record<string, unknown>): Promise<number | undefined | typeof SKIP> {
-    if (!m.replaces || !deps.telegram.editMessageText) return undefined;
-    const target = await deps.outbox.sentMessageId(m.replaces);
-    if (target === undefined) {
-      const withdrawn = await deps.outbox.withdraw(m.replaces);
-      return !withdrawn && m.editOnly ? SKIP : undefined;
-    }
-    const { reply_parameters: _reply, message_thread_id: _thread, ...editExtra } = extra;
-    try {
-      await deps.telegram.editMessageText(m.chatId, target, undefined, m.html ?? m.plain, editExtra);
-      return target;
-    } catch (error) {
-      const description = String((error as { description?: string }).description ?? (error as Error).message);
-      if (/message is not modified/i.test(description)) return target;
-      // Deleted or too old: a note's answer goes out anew; a story's edit has nothing left to edit.
-      if (/message to edit not found|message can't be edited/i.test(description)) return m.editOnly ? SKIP : undefined;
-      throw error;
     }
   }
 

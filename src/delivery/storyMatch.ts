@@ -28,6 +28,9 @@ export function storyTextOf(d: Dispatch): StoryText | undefined {
   return d.digest ? { title: d.digest.title, tldr: d.digest.tldr, tags: d.digest.tags, original: d.article.title } : undefined;
 }
 
+/** Where an article went: a story of its own (or the one it was placed in before), or another feed's story it joined. */
+type Placement = { id: string; joined: false } | { id: string; joined: true; score: number };
+
 export function createStoryMatcher(deps: StoryMatchDeps): StoryMatcher {
   return {
     async place(d, rendered, now) {
@@ -36,7 +39,7 @@ export function createStoryMatcher(deps: StoryMatchDeps): StoryMatcher {
       const key = storyKeyOf(text);
       const tokens = storyTokensOf(text, key);
       const member: RenderedMember = { articleKey: d.article.key, feedId: d.feedId, feedTitle: d.feedTitle, url: d.article.url, at: now, ...rendered };
-      const placed = await deps.stories.exclusive(async (q) => {
+      const placed = await deps.stories.exclusive(async (q): Promise<Placement> => {
         const known = await q.storyOf(d.article.key);
         if (known) return { id: known, joined: false };
         let best: { id: string; score: number } | undefined;
@@ -55,7 +58,7 @@ export function createStoryMatcher(deps: StoryMatchDeps): StoryMatcher {
       });
       if (placed.joined) {
         await deps.onMerged();
-        deps.log.info('article joins a story', { articleKey: d.article.key, feedId: d.feedId, storyId: placed.id, score: Number(placed.score!.toFixed(3)) });
+        deps.log.info('article joins a story', { articleKey: d.article.key, feedId: d.feedId, storyId: placed.id, score: Number(placed.score.toFixed(3)) });
       }
       return placed.id;
     },

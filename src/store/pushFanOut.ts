@@ -10,9 +10,8 @@ import type { Database, StoryMembersTable } from './schema.js';
 /** One article to every subscriber of a feed in instant mode: the same message in each chat's language. */
 export interface PushFanOut {
   feedId: string;
-  /** Message ids are `prefix + chatId + suffix`. */
-  idPrefix: string;
-  idSuffix: string;
+  /** The article: a chat's push of it is `p:<chat>:<key>`, its edit of another source's push `e:<chat>:<key>`. */
+  articleKey: string;
   html: { zh: string; en: string };
   plain: { zh: string; en: string };
   /** Where the feed's name stands in `html` and `plain`: replaced by a subscription's own title, else by the feed's. */
@@ -47,8 +46,12 @@ export interface FanOutCount {
 /** A chat already in the index keeps the better (lower) priority class: a reply queued behind pushes jumps them. */
 export const betterPriority = sql<number>`CASE WHEN excluded.priority < outbox_chats.priority THEN excluded.priority ELSE outbox_chats.priority END`;
 
-/** The id of a chat's push of an article (delivery's `pushId`), as SQL over the subscriber row `s` and an article key. */
-const pushIdOf = (articleKey: RawBuilder<unknown>) => sql`'p:' || CAST(s.chat_id AS TEXT) || ':' || ${articleKey}`;
+/**
+ * The id of a chat's message about an article, as SQL over the subscriber row `s`: `p:<chat>:<article>` its push, `e:<chat>:<article>`
+ * its edit of another source's push; fixed, so a rerun never queues one twice.
+ */
+const messageIdOf = (kind: 'p' | 'e', articleKey: RawBuilder<unknown>) => sql`CAST(${`${kind}:`} AS TEXT) || CAST(s.chat_id AS TEXT) || ':' || ${articleKey}`;
+const pushIdOf = (articleKey: RawBuilder<unknown>) => messageIdOf('p', articleKey);
 
 /** The chat (subscriber row `s`) got the push of the story member `m`: sent, or queued and not failed. */
 const gotPushOf = (m: string) => {
@@ -109,7 +112,7 @@ async function storyEdits(
     return { zh: line(rest, 'zh'), en: line(rest, 'en') };
   });
   const pick = (f: (i: number) => string) => byMember(keys, keys.map((_, i) => f(i)));
-  const id = sql`'e:' || CAST(s.chat_id AS TEXT) || CAST(${p.idSuffix} AS TEXT)`;
+  const id = messageIdOf('e', sql`CAST(${p.articleKey} AS TEXT)`);
   const marker = sql`CAST(${p.titleMarker} AS TEXT)`;
   // What the chat's push of that source asked for: its link previewed when the chat's subscription to that feed says so.
   const previews = others.map((m) => (m.url ? `,"preview":${JSON.stringify({ url: m.url })}` : ',"noPreview":true'));
@@ -144,10 +147,10 @@ async function storyEdits(
  */
 export async function queuePushes(tx: Kysely<Database>, dialect: Dialect, p: PushFanOut): Promise<FanOutCount> {
   const members = p.story ? await storyMembersIn(tx, dialect, p.story.id) : [];
-  const others = members.filter((m) => `:${m.article_key}` !== p.idSuffix);
+  const others = members.filter((m) => m.article_key !== p.articleKey);
   const line = (sources: readonly StoryMemberRow[], lang: Lang) => p.story!.sourcesLine(sources.map(sourceOf), lang);
   const edited = others.length ? await storyEdits(tx, dialect, p, members, others, line) : 0;
-  const id = sql`CAST(${p.idPrefix} AS TEXT) || CAST(s.chat_id AS TEXT) || CAST(${p.idSuffix} AS TEXT)`;
+  const id = pushIdOf(sql`CAST(${p.articleKey} AS TEXT)`);
   // A push names the story's other sources.
   const withLine = (lang: Lang) => {
     const l = others.length ? line(others, lang) : { html: '', plain: '' };
