@@ -1,4 +1,4 @@
-// Telegram's limits as a schedule (now passed in): one global pace, a gap per chat, a per-minute window per group, pauses after 429.
+// Telegram's limits as a schedule (now passed in): a global pace in small bursts, a gap per chat, a per-minute window per group, pauses after 429.
 
 export interface PacingLimits {
   /** Messages per second for the whole bot. */
@@ -10,14 +10,20 @@ export interface PacingLimits {
 }
 
 export interface Pacing {
-  /** When the next message may go out at all. */
-  globalReadyAt(): number;
+  /**
+   * When the next message may go out at all. Messages go in small bursts (a quarter second's share of the rate, at most, at a
+   * slot of a fixed grid): a burst costs one wake-up where single messages cost one each, which is most of what a message costs
+   * the process. And never more than Telegram's 30 in any second as Telegram counts them (the rate, when set above it): a
+   * second is counted from when Telegram answered, so a burst that arrived late (a slow network, a busy moment) cannot meet the
+   * next one in Telegram's window. An `urgent` message (an answer to a person) waits for that limit only, not for a burst.
+   */
+  globalReadyAt(urgent?: boolean): number;
   /** When this chat may next receive a message that may not go before `notBefore`; undefined while one is in flight there. */
   chatReadyAt(chatId: number, notBefore: number, now: number): number | undefined;
   /** A message to this chat starts now. */
   begin(chatId: number, now: number): void;
-  /** The message in flight to this chat is done. */
-  end(chatId: number): void;
+  /** The message in flight to this chat is done (answered or failed) at `now`. */
+  end(chatId: number, now: number): void;
   /** Telegram asked to wait (429): nothing more to this chat before `until`. */
   pause(chatId: number, until: number): void;
   isBusy(chatId: number): boolean;
@@ -27,17 +33,32 @@ export interface Pacing {
 
 const isGroup = (chatId: number) => chatId < 0;
 
+/** Telegram's own limit for a bot's messages in any second (a rate set above it, for paid broadcasts, is taken as the limit). */
+const TELEGRAM_PER_SECOND = 30;
+
 export function createPacing(limits: PacingLimits): Pacing {
-  const interval = 1000 / limits.rate;
+  const burst = Math.max(1, Math.floor(limits.rate / 4));
+  const slotMs = (1000 * burst) / limits.rate;
+  const perSecond = Math.max(TELEGRAM_PER_SECOND, Math.floor(limits.rate));
   const chats = new Map<number, { nextAt: number; busy: boolean; recent: number[] }>();
-  let nextGlobalAt = 0;
+  let slotAt = -Infinity;
+  let usedInSlot = 0;
+  /** Messages on their way, and when the last ones were answered (oldest first; no more than `perSecond` kept). */
+  let inFlight = 0;
+  const answeredAt: number[] = [];
   const state = (chatId: number) => {
     let s = chats.get(chatId);
     if (!s) chats.set(chatId, (s = { nextAt: 0, busy: false, recent: [] }));
     return s;
   };
   return {
-    globalReadyAt: () => nextGlobalAt,
+    globalReadyAt(urgent = false) {
+      const slotFree = urgent || usedInSlot < burst ? slotAt : slotAt + slotMs;
+      // The next may go once so many answers have left the last second that fewer than `perSecond` remain in it with those in flight.
+      const mustLeave = inFlight + answeredAt.length - perSecond;
+      if (mustLeave < 0) return slotFree;
+      return mustLeave < answeredAt.length ? Math.max(slotFree, answeredAt[mustLeave]! + 1000) : Infinity;
+    },
     chatReadyAt(chatId, notBefore, now) {
       const s = state(chatId);
       if (s.busy) return undefined;
@@ -50,14 +71,22 @@ export function createPacing(limits: PacingLimits): Pacing {
     },
     begin(chatId, now) {
       // Slots stay on a fixed grid, so a late timer does not lower the rate; an idle spell earns at most one slot.
-      nextGlobalAt = Math.max(nextGlobalAt, now - interval) + interval;
+      if (now >= slotAt + slotMs) {
+        slotAt = now >= slotAt + 2 * slotMs ? now : slotAt + slotMs;
+        usedInSlot = 0;
+      }
+      usedInSlot++;
+      inFlight++;
       const s = state(chatId);
       s.busy = true;
       s.nextAt = now + limits.chatGapMs;
       if (isGroup(chatId)) s.recent.push(now);
     },
-    end(chatId) {
+    end(chatId, now) {
       state(chatId).busy = false;
+      inFlight--;
+      answeredAt.push(now);
+      if (answeredAt.length > perSecond) answeredAt.shift();
     },
     pause(chatId, until) {
       const s = state(chatId);

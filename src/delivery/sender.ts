@@ -135,11 +135,13 @@ export function createSender(deps: SenderDeps): Sender {
     for (;;) {
       const now = Date.now();
       if (inFlight.size >= maxInFlight) return;
-      if (now < pacing.globalReadyAt()) return wakeAt(pacing.globalReadyAt());
       if (buffer.length === 0 || now - bufferAt > refreshMs) {
         if (buffer.length === 0 && now - bufferAt < 50) return wakeAt(now + refreshMs); // just looked: nothing ready
         return refill();
       }
+      // Pushes wait for the next burst; an answer to a person (first in the page) only for Telegram's limit.
+      const globalAt = pacing.globalReadyAt(buffer[0]!.urgent);
+      if (now < globalAt) return wakeAt(globalAt);
       const next = buffer.shift()!;
       if (pacing.isBusy(next.chatId)) continue;
       const at = pacing.chatReadyAt(next.chatId, next.readyAt, now)!;
@@ -149,8 +151,9 @@ export function createSender(deps: SenderDeps): Sender {
         continue;
       }
       pacing.begin(next.chatId, now);
-      const work = sendHead(next.chatId).finally(() => {
-        pacing.end(next.chatId);
+      let answeredAt: number | undefined;
+      const work = sendHead(next.chatId, () => (answeredAt = Date.now())).finally(() => {
+        pacing.end(next.chatId, answeredAt ?? Date.now());
         inFlight.delete(work);
         pump();
       });
@@ -162,7 +165,8 @@ export function createSender(deps: SenderDeps): Sender {
     }
   }
 
-  async function sendHead(chatId: number): Promise<void> {
+  /** Takes the chat's next message and sends it; `answered` hears when Telegram answered (its second counts from then). */
+  async function sendHead(chatId: number, answered: () => void): Promise<void> {
     let m: OutboxMessage | undefined;
     try {
       m = await deps.outbox.takeHead(chatId, SEND_HOLD_MS);
@@ -176,7 +180,7 @@ export function createSender(deps: SenderDeps): Sender {
     const log = deps.log.child({ chatId, messageId: m.id });
     let messageId: number | undefined;
     try {
-      const delivered = await deliver(deps, m);
+      const delivered = await deliver(deps, m).finally(answered);
       if (delivered.kind === 'skipped') log.info('an edit-only message had nothing left to edit; dropped', { replaces: m.replaces });
       else messageId = delivered.messageId;
     } catch (error) {

@@ -13,6 +13,8 @@ export type NewMessage = Omit<OutboxMessage, 'attempts' | 'createdAt'> & { creat
 export interface ReadyChat {
   chatId: number;
   readyAt: number;
+  /** Its next message answers a person (priority 0): it goes as soon as Telegram's limit allows, not at the next burst. */
+  urgent: boolean;
 }
 
 export interface OutboxQueries {
@@ -155,8 +157,8 @@ export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): Out
     fanOut: (p) => db.transaction().execute((tx) => queuePushes(tx, dialect, p)),
 
     async readyChats(now, limit) {
-      const rows = await db.selectFrom('outbox_chats').select(['chat_id', 'ready_at']).where('ready_at', '<=', now).orderBy('priority').orderBy('ready_at').limit(limit).execute();
-      return rows.map((r) => ({ chatId: Number(r.chat_id), readyAt: Number(r.ready_at) }));
+      const rows = await db.selectFrom('outbox_chats').select(['chat_id', 'ready_at', 'priority']).where('ready_at', '<=', now).orderBy('priority').orderBy('ready_at').limit(limit).execute();
+      return rows.map((r) => ({ chatId: Number(r.chat_id), readyAt: Number(r.ready_at), urgent: Number(r.priority) === 0 }));
     },
 
     async takeHead(chatId, holdMs) {
