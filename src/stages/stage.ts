@@ -32,6 +32,7 @@ export interface Stage {
 }
 
 export function createStage<T>(options: StageOptions<T>): Stage {
+  const claimBatch = Math.max(1, Math.floor(options.concurrency / 4));
   let running = false;
   let claiming = false;
   let again = false;
@@ -59,7 +60,8 @@ export function createStage<T>(options: StageOptions<T>): Stage {
       return;
     }
     const free = options.concurrency - active;
-    if (free <= 0) return;
+    // A claim waits until a quarter of the workers are free (or all are): one claim's statements serve several items, not one.
+    if (free <= 0 || (active > 0 && free < claimBatch)) return;
     claiming = true;
     again = false;
     void claimAndWork(free);
