@@ -71,9 +71,12 @@ export function createPacing(limits: PacingLimits): Pacing {
     },
     begin(chatId, now) {
       // Slots stay on a fixed grid, so a late timer does not lower the rate; an idle spell earns at most one slot.
-      if (now >= slotAt + slotMs) {
-        slotAt = now >= slotAt + 2 * slotMs ? now : slotAt + slotMs;
+      if (now >= slotAt + 2 * slotMs) {
+        slotAt = now;
         usedInSlot = 0;
+      } else if (now >= slotAt + slotMs) {
+        slotAt += slotMs;
+        usedInSlot = Math.max(0, usedInSlot - burst); // an answer sent past a full burst is taken from the next one: the rate holds
       }
       usedInSlot++;
       inFlight++;

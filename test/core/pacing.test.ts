@@ -45,7 +45,10 @@ describe('pacing', () => {
     for (let i = 0; i < 7; i++) p.begin(i, 0);
     expect(p.globalReadyAt()).toBe(250);
     expect(p.globalReadyAt(true)).toBeLessThanOrEqual(0);
-    for (let i = 7; i < 30; i++) p.begin(i, 10);
+    p.begin(50, 1); // an answer past the full burst: the next burst is one smaller, so the rate holds
+    for (let i = 51; i < 57; i++) p.begin(i, 250);
+    expect(p.globalReadyAt()).toBe(500);
+    for (let i = 7; i < 23; i++) p.begin(i, 260);
     expect(p.globalReadyAt(true)).toBe(Infinity); // 30 on their way: even an answer waits
   });
 
