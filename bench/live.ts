@@ -70,12 +70,12 @@ function threadLine(before: Map<string, { user: number; sys: number }>, after: M
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN);
 
-/** The latency figures of a probe window: p50, p99, max and how many went unanswered. */
+/** The latency figures of a probe window: p50, p99, max, and how many were still unanswered when it closed (counted at their age). */
 function latencyLine(r: ProbeResult, from: number, to: number): string {
   const ms = r.latencies.filter((l) => l.at >= from && l.at < to).map((l) => l.ms);
   const late = r.unanswered.length;
   const all = [...ms, ...r.unanswered].sort((a, b) => a - b);
-  return `${all.length} /start: p50 ${quantile(all, 0.5)} ms, p99 ${quantile(all, 0.99)} ms, max ${all.at(-1) ?? NaN} ms${late ? `, ${late} unanswered` : ''}`;
+  return `${all.length} /start: p50 ${quantile(all, 0.5)} ms, p99 ${quantile(all, 0.99)} ms, max ${all.at(-1) ?? NaN} ms${late ? `, ${late} unanswered when the window closed (counted at their age)` : ''}`;
 }
 
 /** Rows PostgreSQL read from each table since the last call (sequential scans, rows they read, index fetches). */
