@@ -156,15 +156,16 @@ export async function benchLiveDaily(fakes: LiveFakes, ask: Ask, engine: Engine,
       await sleep(100);
     }
     const startedAt = Date.now();
+    const sentBefore = (await ask<FakeStats>({ stats: true })).sent;
     const rssBefore = rssMb(bot.pid!, 'VmRSS');
     while (await anyDue()) await sleep(200);
     const endedAt = Date.now();
     const tickCpu = cpuSeconds(bot.pid!) - cpuAtStart;
-    const sentDuring = (await ask<FakeStats>({ stats: true })).sent - before.sent;
+    const sentDuring = (await ask<FakeStats>({ stats: true })).sent - sentBefore;
     await sleep(10_000); // sends go on after the tick
     const probe = await ask<ProbeResult>({ probe: 'stop' });
     const after = await ask<FakeStats>({ stats: true });
-    console.log(`  ${engine.padEnd(8)} ${chats} chats × ${articles}: tick ${((endedAt - startedAt) / 1000).toFixed(1)} s, bot CPU ${tickCpu.toFixed(1)} s; ${sentDuring} messages sent during it, 429s ${after.rejected429 - before.rejected429}; RSS ${rssBefore.toFixed(0)} MB before it, peak ${rssMb(bot.pid!, 'VmHWM').toFixed(0)} MB`);
+    console.log(`  ${engine.padEnd(8)} ${chats} chats × ${articles}: tick ${((endedAt - startedAt) / 1000).toFixed(1)} s, bot CPU ${tickCpu.toFixed(1)} s; ${sentDuring} messages sent during it (${(sentDuring / ((endedAt - startedAt) / 1000)).toFixed(1)}/s), 429s ${after.rejected429 - before.rejected429}; RSS ${rssBefore.toFixed(0)} MB before it, peak ${rssMb(bot.pid!, 'VmHWM').toFixed(0)} MB`);
     console.log(`           answers during the tick: ${latencyLine(probe, startedAt, endedAt)}`);
     console.log(`           answers in the 10 s after: ${latencyLine({ latencies: probe.latencies, unanswered: [] }, endedAt, Infinity)}`);
     if (reads) {
