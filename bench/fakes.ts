@@ -135,6 +135,6 @@ process.on('message', async (msg: { feeds?: number; items?: number; stats?: bool
   }
   const feedPort = await startFeeds(msg.feeds ?? 1000, msg.items ?? 20);
   const pagePort = await startPages();
-  servers = { llm: await startOpenAiServer(), api: await startBotApiServer({ enforceLimits: true }) };
+  servers = { llm: await startOpenAiServer(), api: await startBotApiServer({ enforceLimits: true, longPollMs: 50_000 }) };
   process.send!({ feedPort, pagePort, llmBaseUrl: servers.llm.baseUrl, apiRoot: servers.api.apiRoot });
 });

@@ -32,6 +32,8 @@ export interface BotApiOptions {
   enforceLimits?: boolean;
   /** Delay before answering each send (to catch messages in flight). */
   sendDelayMs?: number;
+  /** Longest a getUpdates with nothing to hand is held (Telegram holds it for its `timeout`, up to 50 s; tests stop sooner with 1 s). */
+  longPollMs?: number;
 }
 
 export const TEST_TOKEN = '123456789:TEST-token-abcdefghijklmnopqrstuvwxyz';
@@ -349,7 +351,7 @@ export async function startBotApiServer(options: BotApiOptions = {}): Promise<Bo
         while (updates.length && (updates[0]!.update_id as number) < offset) updates.shift();
         if (updates.length === 0 && Number(body.timeout ?? 0) > 0) {
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.min(Number(body.timeout) * 1000, 1000));
+            const timer = setTimeout(resolve, Math.min(Number(body.timeout) * 1000, options.longPollMs ?? 1000));
             waiters.push(() => {
               clearTimeout(timer);
               resolve();
