@@ -42,9 +42,12 @@ function rssMb(pid: number, which: 'VmRSS' | 'VmHWM'): number {
   return line ? Number(line[1]) / 1024 : NaN;
 }
 
+/** CPU seconds by thread name, user and system. */
+type ThreadCpu = Map<string, { user: number; sys: number }>;
+
 /** CPU seconds per thread name (main, libuv workers, V8's GC and compiler threads), user and system, from /proc. */
-function threadCpu(pid: number): Map<string, { user: number; sys: number }> {
-  const out = new Map<string, { user: number; sys: number }>();
+function threadCpu(pid: number): ThreadCpu {
+  const out: ThreadCpu = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
@@ -59,7 +62,7 @@ function threadCpu(pid: number): Map<string, { user: number; sys: number }> {
 }
 
 /** Where a span's CPU went, by thread: "node 1.20 s (user 0.80, sys 0.40), V8 worker 0.30 s (…)". */
-function threadLine(before: Map<string, { user: number; sys: number }>, after: Map<string, { user: number; sys: number }>): string {
+function threadLine(before: ThreadCpu, after: ThreadCpu): string {
   return [...after]
     .map(([name, t]) => [name, t.user - (before.get(name)?.user ?? 0), t.sys - (before.get(name)?.sys ?? 0)] as const)
     .filter(([, user, sys]) => user + sys >= 0.05)

@@ -50,8 +50,8 @@ export const betterPriority = sql<number>`CASE WHEN excluded.priority < outbox_c
  * The id of a chat's message about an article, as SQL over the subscriber row `s`: `p:<chat>:<article>` its push, `e:<chat>:<article>`
  * its edit of another source's push; fixed, so a rerun never queues one twice.
  */
-const messageIdOf = (kind: 'p' | 'e', articleKey: RawBuilder<unknown>) => sql`CAST(${`${kind}:`} AS TEXT) || CAST(s.chat_id AS TEXT) || ':' || ${articleKey}`;
-const pushIdOf = (articleKey: RawBuilder<unknown>) => messageIdOf('p', articleKey);
+const outboxIdOf = (kind: 'p' | 'e', articleKey: RawBuilder<unknown>) => sql`CAST(${`${kind}:`} AS TEXT) || CAST(s.chat_id AS TEXT) || ':' || ${articleKey}`;
+const pushIdOf = (articleKey: RawBuilder<unknown>) => outboxIdOf('p', articleKey);
 
 /** The chat (subscriber row `s`) got the push of the story member `m`: sent, or queued and not failed. */
 const gotPushOf = (m: string) => {
@@ -112,7 +112,7 @@ async function storyEdits(
     return { zh: line(rest, 'zh'), en: line(rest, 'en') };
   });
   const pick = (f: (i: number) => string) => byMember(keys, keys.map((_, i) => f(i)));
-  const id = messageIdOf('e', sql`CAST(${p.articleKey} AS TEXT)`);
+  const id = outboxIdOf('e', sql`CAST(${p.articleKey} AS TEXT)`);
   const marker = sql`CAST(${p.titleMarker} AS TEXT)`;
   // What the chat's push of that source asked for: its link previewed when the chat's subscription to that feed says so.
   const previews = others.map((m) => (m.url ? `,"preview":${JSON.stringify({ url: m.url })}` : ',"noPreview":true'));

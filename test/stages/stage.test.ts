@@ -3,16 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { createStage } from '../../src/stages/stage.js';
 
+/** Sixteen workers, rechecking only when told (a timer's look would blur what the claims show). */
+const sixteen = { name: 'test', concurrency: 16, log: silentLogger, recheckMs: 60_000 };
+
 describe('stage', () => {
   it('works every due item once, claiming for a quarter of its workers or more at a time', async () => {
     const due = Array.from({ length: 200 }, (_, i) => i);
     const asked: Array<{ n: number; got: number }> = [];
     const worked: number[] = [];
     const stage = createStage<number>({
-      name: 'test',
-      concurrency: 16,
-      log: silentLogger,
-      recheckMs: 60_000,
+      ...sixteen,
       claim: async (n) => {
         const got = due.splice(0, n);
         asked.push({ n, got: got.length });
@@ -41,10 +41,7 @@ describe('stage', () => {
     const long = new Promise<void>((r) => (release = r));
     let next = [1];
     const stage = createStage<number>({
-      name: 'test',
-      concurrency: 16,
-      log: silentLogger,
-      recheckMs: 60_000,
+      ...sixteen,
       claim: async (n) => {
         asked.push(n);
         const got = next;
