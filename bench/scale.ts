@@ -53,7 +53,7 @@ export async function benchSender(engine: Engine, queuedCounts: number[], wanted
         pickMs += performance.now() - t;
       }
     };
-    const outbox = { ...store.outbox, readyChats: timed(store.outbox.readyChats), takeHead: timed(store.outbox.takeHead) };
+    const outbox = { ...store.outbox, readyChats: timed(store.outbox.readyChats), takeHeads: timed(store.outbox.takeHeads) };
     // Figures from the WARM-th message on: taking over the outbox (a one-time repair pass) is not the cost per message.
     const WARM = Math.min(500, Math.floor(sends / 4));
     let warmCpu = process.cpuUsage();

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { isStoreUnavailable } from '../store/database.js';
 import { newFailureId } from '../store/failed.js';
 import type { NewMessage, OutboxQueries, ReadyChat } from '../store/outbox.js';
+import { createSentRecords } from './sentRecords.js';
 import { classifySendError } from './telegramErrors.js';
 import { deliver, type TelegramApi } from './telegramSend.js';
 
@@ -78,6 +79,9 @@ export function createSender(deps: SenderDeps): Sender {
   const maxInFlight = deps.maxInFlight ?? 16;
   const refreshMs = deps.refreshMs ?? 1000;
   const inFlight = new Set<Promise<void>>();
+  const records = createSentRecords({ outbox: deps.outbox, log: deps.log, chatGapMs });
+  /** Messages taken and sent, Telegram's answer not in yet. */
+  let awaitingAnswers = 0;
   const stats: SenderStats = { sent: 0, rateLimited: 0, retried: 0, dropped: 0, plainFallbacks: 0 };
   let running = false;
   let draining = false;
@@ -130,11 +134,19 @@ export function createSender(deps: SenderDeps): Sender {
       );
   };
 
+  /** Sends what may go now: the chats picked are sent to together, their messages taken in one statement. */
   function pump(): void {
     if (!running || !draining) return;
+    const picked: number[] = [];
+    pick(picked);
+    if (picked.length > 0) sendTo(picked);
+  }
+
+  /** Picks the chats whose next message may go now (a burst at most: the pacing says so), and arranges the next look. */
+  function pick(picked: number[]): void {
     for (;;) {
       const now = Date.now();
-      if (inFlight.size >= maxInFlight) return;
+      if (inFlight.size + picked.length >= maxInFlight) return;
       if (buffer.length === 0 || now - bufferAt > refreshMs) {
         if (buffer.length === 0 && now - bufferAt < 50) return wakeAt(now + refreshMs); // just looked: nothing ready
         return refill();
@@ -151,13 +163,7 @@ export function createSender(deps: SenderDeps): Sender {
         continue;
       }
       pacing.begin(next.chatId, now);
-      let answeredAt: number | undefined;
-      const work = sendHead(next.chatId, () => (answeredAt = Date.now())).finally(() => {
-        pacing.end(next.chatId, answeredAt ?? Date.now());
-        inFlight.delete(work);
-        pump();
-      });
-      inFlight.add(work);
+      picked.push(next.chatId);
       if (now - lastForget > 60_000) {
         lastForget = now;
         pacing.forget(now);
@@ -165,42 +171,52 @@ export function createSender(deps: SenderDeps): Sender {
     }
   }
 
-  /** Takes the chat's next message and sends it; `answered` hears when Telegram answered (its second counts from then). */
-  async function sendHead(chatId: number, answered: () => void): Promise<void> {
-    let m: OutboxMessage | undefined;
-    try {
-      m = await deps.outbox.takeHead(chatId, SEND_HOLD_MS);
-      if (!m) return;
-    } catch (error) {
-      // Counted with the failed reads: during a database outage the first says so, the others are quiet.
-      readFailures++;
-      if (readFailures === 1 || !isStoreUnavailable(error)) deps.log.warn('could not take a message from the outbox', { chatId, error });
-      return;
+  /** Takes the chats' next messages and sends each; a chat's second counts from when Telegram answered it. */
+  function sendTo(chatIds: number[]): void {
+    const taken = deps.outbox.takeHeads(chatIds, SEND_HOLD_MS).then(
+      (messages) => {
+        awaitingAnswers += messages.length;
+        return new Map(messages.map((m) => [m.chatId, m]));
+      },
+      (error: unknown) => {
+        // Counted with the failed reads: during a database outage the first says so, the others are quiet.
+        readFailures++;
+        if (readFailures === 1 || !isStoreUnavailable(error)) deps.log.warn('could not take messages from the outbox', { chats: chatIds.length, error });
+        return new Map<number, OutboxMessage>();
+      },
+    );
+    for (const chatId of chatIds) {
+      let answeredAt: number | undefined;
+      const work = taken
+        .then((heads) => {
+          const m = heads.get(chatId);
+          return m && send(m, () => (answeredAt = Date.now()));
+        })
+        .finally(() => {
+          pacing.end(chatId, answeredAt ?? Date.now());
+          inFlight.delete(work);
+          pump();
+        });
+      inFlight.add(work);
     }
-    const log = deps.log.child({ chatId, messageId: m.id });
-    let messageId: number | undefined;
+  }
+
+  /** Sends a message taken for sending and records it; `answered` hears when Telegram answered. */
+  async function send(m: OutboxMessage, answered: () => void): Promise<void> {
+    const log = () => deps.log.child({ chatId: m.chatId, messageId: m.id });
+    let written: Promise<void>;
     try {
       const delivered = await deliver(deps, m).finally(answered);
-      if (delivered.kind === 'skipped') log.info('an edit-only message had nothing left to edit; dropped', { replaces: m.replaces });
-      else messageId = delivered.messageId;
+      if (delivered.kind === 'skipped') log().info('an edit-only message had nothing left to edit; dropped', { replaces: m.replaces });
+      stats.sent++;
+      // Recorded once Telegram has accepted it, with the others of its burst.
+      written = records.add({ message: m, at: Date.now(), messageId: delivered.kind === 'sent' ? delivered.messageId : undefined });
     } catch (error) {
-      await handleError(m, error, log).catch((e: unknown) => log.error('outbox bookkeeping failed', { error: e }));
-      return;
+      written = handleError(m, error, log()).catch((e: unknown) => log().error('outbox bookkeeping failed', { error: e }));
+    } finally {
+      if (--awaitingAnswers === 0) records.flush(); // the burst is answered: one transaction records it
     }
-    stats.sent++;
-    // Recorded once Telegram has accepted it: a crash before the record is the only way to a duplicate. A record that fails (the
-    // database away, a pool timeout) is tried again until written, the chat kept busy meanwhile so nothing of it goes out again.
-    const sentAt = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await deps.outbox.markSent(m, sentAt, Date.now() + chatGapMs, messageId);
-        if (attempt > 1) log.info('sent message recorded after retries', { attempts: attempt });
-        return;
-      } catch (error) {
-        if (attempt === 1) log.error('could not record a sent message; trying again until it is written', { error });
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
-      }
-    }
+    await written;
   }
 
   async function handleError(m: OutboxMessage, error: unknown, log: Logger): Promise<void> {

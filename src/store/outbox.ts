@@ -1,5 +1,5 @@
 // The outbox: messages waiting for Telegram, and one row per chat saying when its next message may go (the sender's index).
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { OutboxMessage } from '../core/model.js';
 import { chunks, dbNow, dbNowPlus } from './claim.js';
 import type { Dialect } from './database.js';
@@ -9,6 +9,13 @@ import type { Database, OutboxTable } from './schema.js';
 
 /** A message to queue; `priority` 0 is a reply to a person, 1 a push or digest. */
 export type NewMessage = Omit<OutboxMessage, 'attempts' | 'createdAt'> & { createdAt?: number; priority?: number };
+
+/** A message Telegram took: when it answered, and the id it gave the message (a message that replaced another: that one's too). */
+export interface SentRecord {
+  message: OutboxMessage;
+  at: number;
+  messageId?: number | undefined;
+}
 
 export interface ReadyChat {
   chatId: number;
@@ -31,15 +38,15 @@ export interface OutboxQueries {
   /** Chats whose next message may go at `now`, replies first, then the longest waiting. */
   readyChats(now: number, limit: number): Promise<ReadyChat[]>;
   /**
-   * The next message of a chat (failed ones passed over), held for sending for `holdMs` (the database's clock); undefined when
-   * the chat has none or another sender holds it.
+   * The next message of each chat (failed ones passed over), held for sending for `holdMs` (the database's clock), in one
+   * statement; a chat that has none, or whose next message another sender holds, gives nothing (so its order is kept).
    */
-  takeHead(chatId: number, holdMs: number): Promise<OutboxMessage | undefined>;
+  takeHeads(chatIds: readonly number[], holdMs: number): Promise<OutboxMessage[]>;
   /**
-   * Telegram took it: recorded as sent (with Telegram's message id; a message that replaced another records that one's id there
-   * too), removed, and the chat's next message waits until `nextReadyAt`.
+   * Telegram took them: recorded as sent (with Telegram's message id; a message that replaced another records that one's id there
+   * too) and removed, in one transaction, and each chat's next message waits until `nextReadyAt`. Written again, nothing changes.
    */
-  markSent(message: OutboxMessage, at: number, nextReadyAt: number, messageId?: number): Promise<void>;
+  markSent(records: readonly SentRecord[], nextReadyAt: number): Promise<void>;
   /** Telegram's message id of a sent message, if it was sent and the id is known. */
   sentMessageId(id: string): Promise<number | undefined>;
   /** Takes a message out of the queue before it was sent (a progress note its answer replaces); true when it was still queued. */
@@ -114,7 +121,8 @@ export async function enqueueIn(tx: Kysely<Database>, messages: NewMessage[], no
   }
   const chats = new Map<number, number>();
   for (const m of fresh) chats.set(m.chatId, Math.min(chats.get(m.chatId) ?? 9, m.priority ?? 1));
-  for (const part of chunks([...chats], 300)) {
+  // In chat order, as the sender locks them (PostgreSQL).
+  for (const part of chunks([...chats].sort(([a], [b]) => a - b), 300)) {
     await tx
       .insertInto('outbox_chats')
       .values(part.map(([chat_id, priority]) => ({ chat_id, priority, ready_at: now })))
@@ -125,27 +133,31 @@ export async function enqueueIn(tx: Kysely<Database>, messages: NewMessage[], no
 }
 
 export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): OutboxQueries {
-  const reschedule = async (tx: Kysely<Database>, chatId: number, readyAt: number) => {
-    // The chat's index row follows its sendable messages: gone when none is left, else at the given time and its best priority.
-    // PostgreSQL: the row is locked first, so a fan-out queueing for this chat at this moment (it holds the row while its transaction
-    // runs) has committed before the messages are counted below; counted earlier, its message would be missed and the row deleted
-    // under it (a re-checked DELETE does not see rows committed after its own snapshot), leaving it for the repair sweep.
-    if (dialect === 'postgres') await sql`SELECT chat_id FROM outbox_chats WHERE chat_id = ${chatId} FOR UPDATE`.execute(tx);
-    const next = await tx.selectFrom('outbox').select('priority').where('chat_id', '=', chatId).where('failed_at', 'is', null).orderBy('priority').limit(1).executeTakeFirst();
-    if (!next) {
-      // Checked again in the statement itself: a message another replica queued meanwhile keeps the chat's row.
-      await tx
-        .deleteFrom('outbox_chats')
-        .where('chat_id', '=', chatId)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox').select('id').where('outbox.chat_id', '=', chatId).where('outbox.failed_at', 'is', null))))
-        .execute();
-      return;
-    }
+  /**
+   * PostgreSQL: the chats' index rows locked for the transaction, in one order (the fan-out's), before their messages are looked
+   * at. A fan-out queueing for these chats at this moment holds their rows while its transaction runs, so it has committed before
+   * `reschedule` counts; counted earlier, its message would be missed and the row deleted under it, left for the repair sweep.
+   * SQLite has one writer: nothing to lock.
+   */
+  const lockChats = async (tx: Kysely<Database>, chatIds: readonly number[]) => {
+    if (dialect === 'postgres') await sql`SELECT chat_id FROM outbox_chats WHERE chat_id IN (${sql.join(chatIds)}) ORDER BY chat_id FOR UPDATE`.execute(tx);
+  };
+  /** The chats' index rows follow their sendable messages: gone where none is left, else at `readyAt` and the best priority left (locked first). */
+  const reschedule = async (tx: Kysely<Database>, chatIds: readonly number[], readyAt: number) => {
+    const sendable = (chatId: RawBuilder<unknown>) => sql`(SELECT o.priority FROM outbox o WHERE o.chat_id = ${chatId} AND o.failed_at IS NULL ORDER BY o.priority LIMIT 1)`;
     await tx
-      .insertInto('outbox_chats')
-      .values({ chat_id: chatId, priority: next.priority, ready_at: readyAt })
-      .onConflict((oc) => oc.column('chat_id').doUpdateSet({ priority: next.priority, ready_at: readyAt }))
+      .deleteFrom('outbox_chats')
+      .where('chat_id', 'in', chatIds)
+      .where((eb) => eb.not(eb.exists(sendable(sql.ref('outbox_chats.chat_id')))))
       .execute();
+    // Each chat's best priority by its index (the chat's first message), not by reading all it has queued.
+    const chats = sql.join(chatIds.map((id) => sql`(CAST(${id} AS BIGINT))`));
+    await sql`
+      INSERT INTO outbox_chats (chat_id, priority, ready_at)
+      SELECT n.chat_id, n.priority, CAST(${readyAt} AS BIGINT)
+      FROM (SELECT c.column1 AS chat_id, ${sendable(sql.ref('c.column1'))} AS priority FROM (VALUES ${chats}) AS c) AS n
+      WHERE n.priority IS NOT NULL
+      ON CONFLICT (chat_id) DO UPDATE SET priority = excluded.priority, ready_at = excluded.ready_at`.execute(tx);
   };
 
   return {
@@ -161,52 +173,64 @@ export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): Out
       return rows.map((r) => ({ chatId: Number(r.chat_id), readyAt: Number(r.ready_at), urgent: Number(r.priority) === 0 }));
     },
 
-    async takeHead(chatId, holdMs) {
-      // One statement: the chat's first sendable message, held for this sender unless another holds it (then nothing, so the
-      // chat's order is kept).
-      const row = await db
+    async takeHeads(chatIds, holdMs) {
+      if (chatIds.length === 0) return [];
+      // One statement: each chat's first sendable message, held for this sender unless another holds it (then nothing of that
+      // chat, so its order is kept).
+      const heads = chatIds.map((chatId) =>
+        db.selectFrom('outbox as h').select('h.id').where('h.chat_id', '=', chatId).where('h.failed_at', 'is', null).orderBy('h.priority').orderBy('h.created_at').orderBy('h.id').limit(1),
+      );
+      const rows = await db
         .updateTable('outbox')
         .set({ claimed_until: dbNowPlus(dialect, holdMs) })
-        .where('id', '=', (eb) =>
-          eb.selectFrom('outbox as h').select('h.id').where('h.chat_id', '=', chatId).where('h.failed_at', 'is', null).orderBy('h.priority').orderBy('h.created_at').orderBy('h.id').limit(1),
-        )
+        .where('id', 'in', heads)
         .where('claimed_until', '<', dbNow(dialect))
         .returningAll()
-        .executeTakeFirst();
-      return row ? messageOf(row) : undefined;
+        .execute();
+      return rows.map(messageOf);
     },
 
-    async markSent(m, at, nextReadyAt, messageId) {
+    async markSent(records, nextReadyAt) {
+      if (records.length === 0) return;
       await db.transaction().execute(async (tx) => {
-        await tx.insertInto('sent').values({ id: m.id, at, message_id: messageId ?? null }).onConflict((oc) => oc.column('id').doNothing()).execute();
-        if (m.replaces && messageId !== undefined) {
+        const chatIds = [...new Set(records.map((r) => r.message.chatId))];
+        await lockChats(tx, chatIds);
+        await tx
+          .insertInto('sent')
+          .values(records.map((r) => ({ id: r.message.id, at: r.at, message_id: r.messageId ?? null })))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+        for (const { message, at, messageId } of records) {
+          if (!message.replaces || messageId === undefined) continue;
           // What it replaced lives in this message now: a later edit of it (a story's next source) edits this one.
           await tx
             .insertInto('sent')
-            .values({ id: m.replaces, at, message_id: messageId })
+            .values({ id: message.replaces, at, message_id: messageId })
             .onConflict((oc) => oc.column('id').doUpdateSet({ message_id: messageId }))
             .execute();
         }
-        await tx.deleteFrom('outbox').where('id', '=', m.id).execute();
-        await reschedule(tx, m.chatId, nextReadyAt);
+        await tx.deleteFrom('outbox').where('id', 'in', records.map((r) => r.message.id)).execute();
+        await reschedule(tx, chatIds, nextReadyAt);
       });
     },
 
     async retryAt(m, readyAt, change = {}) {
       await db.transaction().execute(async (tx) => {
+        await lockChats(tx, [m.chatId]);
         await tx
           .updateTable('outbox')
           .set({ claimed_until: 0, ...(change.attempts !== undefined ? { attempts: change.attempts } : {}), ...(change.dropHtml ? { html: null } : {}) })
           .where('id', '=', m.id)
           .execute();
-        await reschedule(tx, m.chatId, readyAt);
+        await reschedule(tx, [m.chatId], readyAt);
       });
     },
 
     async fail(m, f) {
       await db.transaction().execute(async (tx) => {
+        await lockChats(tx, [m.chatId]);
         await tx.updateTable('outbox').set({ failed_at: f.at, failure_id: f.failureId, last_error: f.error, claimed_until: 0 }).where('id', '=', m.id).execute();
-        await reschedule(tx, m.chatId, 0);
+        await reschedule(tx, [m.chatId], 0);
       });
     },
 
@@ -230,7 +254,10 @@ export function createOutboxQueries(db: Kysely<Database>, dialect: Dialect): Out
     async withdraw(id) {
       return db.transaction().execute(async (tx) => {
         const row = await tx.deleteFrom('outbox').where('id', '=', id).where('claimed_until', '=', 0).returning('chat_id').executeTakeFirst();
-        if (row) await reschedule(tx, Number(row.chat_id), 0);
+        if (row) {
+          await lockChats(tx, [Number(row.chat_id)]);
+          await reschedule(tx, [Number(row.chat_id)], 0);
+        }
         return !!row;
       });
     },

@@ -62,13 +62,17 @@ const gotPushOf = (m: string) => {
 /** A text column escaped for HTML, in SQL (a chat's own title for a feed, a feed's name). */
 const escapedColumn = (column: string) => sql.raw(`replace(replace(replace(${column}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`);
 
-/** Puts the chats of messages just queued (ids `id` over subscriber row `s` of the feed) in the sender's index. */
+/**
+ * Puts the chats of messages just queued (ids `id` over subscriber row `s` of the feed) in the sender's index, in chat order: the
+ * rows are locked in the order the sender locks them when it records what it sent (PostgreSQL), so neither waits on the other in a circle.
+ */
 async function indexQueued(tx: Kysely<Database>, id: RawBuilder<unknown>, feedId: string, chats: ChatSlice | undefined, at: number): Promise<void> {
   await sql`
     INSERT INTO outbox_chats (chat_id, priority, ready_at)
     SELECT s.chat_id, 1, CAST(${at} AS BIGINT)
     FROM subscriptions s JOIN outbox o ON o.id = ${id}
     WHERE s.feed_id = ${feedId}${inSlice('s.chat_id', chats)}
+    ORDER BY s.chat_id
     ON CONFLICT (chat_id) DO UPDATE SET priority = ${betterPriority}`.execute(tx);
 }
 

@@ -93,12 +93,40 @@ for (const engine of engines) {
       expect(await other.outbox.enqueue([{ id: 'm1', chatId: 7, plain: 'hi' }], 2)).toEqual([]);
       expect(await store.outbox.enqueue([{ id: 'r1', chatId: 8, plain: 'reply', priority: 0 }], 3)).toEqual(['r1']);
       expect((await store.outbox.readyChats(10, 10)).map((c) => c.chatId)).toEqual([8, 7]); // the reply first
-      const head = (await store.outbox.takeHead(7, 60_000))!;
-      expect(head.id).toBe('m1');
-      expect(await other.outbox.takeHead(7, 60_000)).toBeUndefined(); // held by a sender
-      await store.outbox.markSent(head, 12, 1012);
+      const [head] = await store.outbox.takeHeads([7], 60_000);
+      expect(head!.id).toBe('m1');
+      expect(await other.outbox.takeHeads([7], 60_000)).toEqual([]); // held by a sender
+      await store.outbox.markSent([{ message: head!, at: 12 }], 1012);
       expect(await other.outbox.enqueue([{ id: 'm1', chatId: 7, plain: 'hi' }], 13)).toEqual([]);
       expect((await store.outbox.readyChats(2000, 10)).map((c) => c.chatId)).toEqual([8]);
+    });
+
+    it('takes the heads of several chats at once and records them in one go, each chat keeping its order and its next message', async () => {
+      const ours = new Set([101, -102, 103, 104]);
+      const ready = async (now: number) => (await store.outbox.readyChats(now, 100)).map((c) => c.chatId).filter((id) => ours.has(id)).sort((x, y) => x - y);
+      await store.outbox.enqueue(
+        [
+          { id: 'a1', chatId: 101, plain: 'a1' },
+          { id: 'a2', chatId: 101, plain: 'a2' },
+          { id: 'b1', chatId: -102, plain: 'b1' },
+          { id: 'c1', chatId: 103, plain: 'c1' },
+        ],
+        1,
+      );
+      const [c1] = await other.outbox.takeHeads([103], 60_000); // another sender holds chat 103's head
+      const heads = await store.outbox.takeHeads([101, -102, 103, 104], 60_000);
+      expect(heads.map((m) => m.id).sort()).toEqual(['a1', 'b1']); // chat 103 held elsewhere, chat 104 has nothing
+      await store.outbox.markSent(heads.map((message, i) => ({ message, at: 10, messageId: 100 + i })), 5000);
+      await store.outbox.markSent(heads.map((message) => ({ message, at: 10 })), 5000); // written again: nothing changes
+      expect(await store.outbox.wasSent('a1')).toBe(true);
+      expect(await store.outbox.wasSent('b1')).toBe(true);
+      expect(await store.outbox.wasSent('c1')).toBe(false);
+      // Chat 101 keeps its row, waiting until 5000; chat -102 has nothing left; chat 103 is untouched.
+      expect(await ready(4999)).toEqual([103]);
+      expect(await ready(5000)).toEqual([101, 103]);
+      expect((await store.outbox.takeHeads([101], 60_000)).map((m) => m.id)).toEqual(['a2']);
+      await other.outbox.markSent([{ message: c1!, at: 11 }], 20);
+      expect(await ready(5000)).toEqual([101]);
     });
 
     it('hands out one job per chat at a time, so one chat’s long import never holds up another chat’s request', async () => {
