@@ -16,6 +16,13 @@ export function benchFeedXml(f: number, items: number): string {
   );
 }
 
+/** A feed whose items hold their whole article (no page to fetch before a digest): `/long/0.xml`, guids `long-i<i>`. */
+export const LONG_FEED_PATH = '/long/0.xml';
+function longFeedXml(items: number): string {
+  const body = '研究团队在周二公布了新的芯片设计，能效提高了百分之三十，预计明年量产。'.repeat(8);
+  return rss('长文订阅源', Array.from({ length: items }, (_, i) => ({ title: `长文 第${i}篇`, link: `https://long.example/post/${i}`, guid: `long-i${i}`, description: `${i}：${body}` })));
+}
+
 /** A delay before each feed answer (a real feed takes a few hundred ms). */
 let feedDelayMs = 0;
 /** Whether feeds answer a matching If-None-Match with 304 (off: every poll downloads and parses in full). */
@@ -26,6 +33,7 @@ async function startFeeds(feeds: number, items: number): Promise<number> {
   for (let f = 0; f < feeds; f++) {
     docs.set(`/feed/${f}.xml`, benchFeedXml(f, items));
   }
+  docs.set(LONG_FEED_PATH, longFeedXml(items));
   let port = 0;
   for (let h = 1; h <= FEED_HOSTS; h++) {
     const server = createServer((req, res) => {

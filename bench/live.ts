@@ -4,12 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/store/schema.js';
-import type { Store } from '../src/store/store.js';
+import { SEEN_RETENTION_MS, SENT_RETENTION_MS, type Store } from '../src/store/store.js';
 import { feedId } from '../src/core/itemKey.js';
 import { newFeedState } from '../src/core/model.js';
-import { FEED_HOSTS } from './fakes.js';
+import { FEED_HOSTS, LONG_FEED_PATH } from './fakes.js';
 import { TEST_TOKEN } from '../test/support/botApiServer.js';
-import { fillChats, fillDailyEntries, fillOutbox } from '../test/support/bulk.js';
+import { fillChats, fillDailyEntries, fillOutbox, fillSubscriptions, numbers } from '../test/support/bulk.js';
 import { freshStore, type Engine } from './scale.js';
 
 export interface LiveFakes {
@@ -179,6 +179,116 @@ export async function benchLiveDaily(fakes: LiveFakes, ask: Ask, engine: Engine,
       }
     }
   });
+}
+
+/**
+ * One new article in a feed that `chats` chats follow in instant mode, in the running bot: from the poll that finds it to its last
+ * push queued (the digest between them), a user writing /start every 250 ms throughout; the sends and 429s meanwhile, the bot's
+ * CPU, peak RSS.
+ */
+export async function benchLiveFanOut(fakes: LiveFakes, ask: Ask, engine: Engine, chats: number): Promise<void> {
+  const url = `http://127.0.0.1:${fakes.feedPort}${LONG_FEED_PATH}`;
+  const id = feedId(url);
+  const seededAt = Date.now();
+  const seed = async (db: Kysely<Database>, store: Store) => {
+    // The feed's first item is new (its text the whole article: nothing to fetch before the digest); the other 19 were seen before.
+    await store.feeds.insert({ ...newFeedState(id, url, seededAt - 1000), primed: true });
+    await store.seen.mark(id, Array.from({ length: 19 }, (_, i) => `g:long-i${i + 1}`), seededAt);
+    await fillChats(db, chats, 'instant', null);
+    await fillSubscriptions(db, id, chats);
+  };
+  const before = await ask<FakeStats>({ stats: true });
+  await withBot(
+    fakes,
+    engine,
+    seed,
+    async (bot, db) => {
+      const pushes = async () => {
+        const n = async (table: 'outbox' | 'sent') => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)} WHERE id LIKE 'p:%'`.execute(db)).rows[0]!.n);
+        return (await n('outbox')) + (await n('sent'));
+      };
+      const polled = async () => (await sql`SELECT id FROM feeds WHERE id = ${id} AND next_poll_at > ${seededAt}`.execute(db)).rows.length > 0;
+      await ask({ probe: 'start', everyMs: 250 });
+      // Polled at the next minutely tick.
+      let cpuAtStart = cpuSeconds(bot.pid!);
+      while (!(await polled())) {
+        cpuAtStart = cpuSeconds(bot.pid!);
+        await sleep(100);
+      }
+      const polledAt = Date.now();
+      const rssBefore = rssMb(bot.pid!, 'VmRSS');
+      while ((await pushes()) === 0) await sleep(50);
+      const firstAt = Date.now();
+      const sentBefore = (await ask<FakeStats>({ stats: true })).sent;
+      while ((await pushes()) < chats) await sleep(200);
+      const queuedAt = Date.now();
+      const cpu = cpuSeconds(bot.pid!) - cpuAtStart;
+      const sentDuring = (await ask<FakeStats>({ stats: true })).sent - sentBefore;
+      await sleep(10_000); // sends go on after it
+      const probe = await ask<ProbeResult>({ probe: 'stop' });
+      const after = await ask<FakeStats>({ stats: true });
+      const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+      console.log(
+        `  ${engine.padEnd(8)} one article to ${chats} chats: first push queued ${s(firstAt - polledAt)} after the poll, the last ${s(queuedAt - firstAt)} after the first; bot CPU ${cpu.toFixed(1)} s from the poll; ${sentDuring} messages sent meanwhile (${(sentDuring / ((queuedAt - firstAt) / 1000)).toFixed(1)}/s), 429s ${after.rejected429 - before.rejected429}; RSS ${rssBefore.toFixed(0)} MB before it, peak ${rssMb(bot.pid!, 'VmHWM').toFixed(0)} MB`,
+      );
+      console.log(`           answers from the poll to the last push queued: ${latencyLine(probe, polledAt, queuedAt)}`);
+      console.log(`           answers in the 10 s after: ${latencyLine({ latencies: probe.latencies, unanswered: [] }, queuedAt, Infinity)}`);
+    },
+    { POLL_CRON: '* * * * *', FETCH_ALLOW_PRIVATE: '127.0.0.0/8' },
+  );
+}
+
+/**
+ * The nightly prune in the running bot, `rows` expired sent marks and as many expired seen keys (over 100 feeds) to delete, with
+ * 30,000 chats waiting a message each: a user writes /start every 250 ms; the answers' latency, the sends and 429s while it runs,
+ * the bot's CPU, peak RSS.
+ */
+export async function benchLivePrune(fakes: LiveFakes, ask: Ask, engine: Engine, rows: number): Promise<void> {
+  const FEEDS = 100;
+  const now = Date.now();
+  const seed = async (db: Kysely<Database>) => {
+    await fillOutbox(db, 30_000, now);
+    const oldSent = now - SENT_RETENTION_MS - 86_400_000;
+    await sql`INSERT INTO sent (id, at, message_id) SELECT 'old-' || CAST(i AS TEXT), CAST(${oldSent} AS BIGINT), NULL FROM (${numbers(rows)}) AS g`.execute(db);
+    await sql`INSERT INTO sent (id, at, message_id) SELECT 'new-' || CAST(i AS TEXT), CAST(${now} AS BIGINT), NULL FROM (${numbers(rows / 10)}) AS g`.execute(db);
+    // Feeds read today: a key not seen for two retention windows is gone from its feed.
+    await sql`INSERT INTO feeds (id, url, title, next_poll_at, error_count, primed, created_at, seen_at)
+      SELECT 'pf' || CAST(i AS TEXT), 'https://prune.example/' || CAST(i AS TEXT), 'f', CAST(${now + 86_400_000} AS BIGINT), 0, 1, 0, CAST(${now} AS BIGINT) FROM (${numbers(FEEDS)}) AS g`.execute(db);
+    const oldSeen = now - 2 * SEEN_RETENTION_MS;
+    await sql`INSERT INTO seen (feed_id, key_hash, at) SELECT 'pf' || CAST(1 + i % ${sql.lit(FEEDS)} AS TEXT), 'k' || CAST(i AS TEXT), CAST(${oldSeen} AS BIGINT) FROM (${numbers(rows)}) AS g`.execute(db);
+    // The bot starts early in a minute: its first prune is at the next minute's turn, the one measured.
+    while (Date.now() % 60_000 > 40_000) await sleep(200);
+  };
+  const before = await ask<FakeStats>({ stats: true });
+  await withBot(
+    fakes,
+    engine,
+    seed,
+    async (bot, db) => {
+      // The prune starts at a minute's turn (it takes a few seconds: polled for, it would be half over when seen) and ends when the
+      // last seen key is gone (seen keys go after sent marks).
+      const ended = async () => (await sql`SELECT key_hash FROM seen WHERE feed_id = ${`pf${1 + (rows % FEEDS)}`} AND key_hash = ${`k${rows}`}`.execute(db)).rows.length === 0;
+      while ((await ask<FakeStats>({ stats: true })).sent < before.sent + 50) await sleep(100); // started, sending
+      const startedAt = Math.ceil(Date.now() / 60_000) * 60_000;
+      await sleep(startedAt - Date.now() - 500);
+      await ask({ probe: 'start', everyMs: 250 });
+      const cpuAtStart = cpuSeconds(bot.pid!);
+      const sentBefore = (await ask<FakeStats>({ stats: true })).sent;
+      while (!(await ended())) await sleep(50);
+      const endedAt = Date.now();
+      const cpu = cpuSeconds(bot.pid!) - cpuAtStart;
+      const sentDuring = (await ask<FakeStats>({ stats: true })).sent - sentBefore;
+      await sleep(5000);
+      const probe = await ask<ProbeResult>({ probe: 'stop' });
+      const after = await ask<FakeStats>({ stats: true });
+      const left = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM sent WHERE id LIKE 'old-%'`.execute(db)).rows[0]!.n);
+      console.log(
+        `  ${engine.padEnd(8)} ${rows} sent marks and ${rows} seen keys: ${((endedAt - startedAt) / 1000).toFixed(1)} s, bot CPU ${cpu.toFixed(1)} s (${left} expired marks left); ${sentDuring} messages sent meanwhile (${(sentDuring / ((endedAt - startedAt) / 1000)).toFixed(1)}/s), 429s ${after.rejected429 - before.rejected429}; peak RSS ${rssMb(bot.pid!, 'VmHWM').toFixed(0)} MB`,
+      );
+      console.log(`           answers during it: ${latencyLine(probe, startedAt, endedAt)}`);
+    },
+    { PRUNE_CRON: '* * * * *' },
+  );
 }
 
 /**

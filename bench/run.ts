@@ -16,7 +16,7 @@ import { fmt, measure } from './measure.js';
 import { decodeBody } from '../src/feeds/charset.js';
 import { parseFeed } from '../src/feeds/parseFeed.js';
 import { hostileFeed, ordinaryFeed } from '../test/support/hostile.js';
-import { benchLiveDaily, benchLiveIdle, benchLivePoll, benchLiveSender } from './live.js';
+import { benchLiveDaily, benchLiveFanOut, benchLiveIdle, benchLivePoll, benchLivePrune, benchLiveSender } from './live.js';
 import { benchDaily, benchFanOut, benchSender, engines, freshStore, type Engine } from './scale.js';
 import { benchStories } from './stories.js';
 
@@ -40,7 +40,7 @@ const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PARTS = ['live-idle', 'live-daily', 'live-sender', 'live-poll', 'startup', 'poll', 'once', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'stories', 'daily', 'backlog', 'hostile'];
+const PARTS = ['live-idle', 'live-daily', 'live-sender', 'live-poll', 'live-fanout', 'live-prune', 'startup', 'poll', 'once', 'schedule', 'parse', 'digest', 'delivery', 'sender', 'fanout', 'stories', 'daily', 'backlog', 'hostile'];
 const parts = args.filter((a) => PARTS.includes(a));
 const run = (part: string) => parts.length === 0 || parts.includes(part);
 const list = (name: string, fallback: number[]) => {
@@ -306,6 +306,14 @@ try {
   if (parts.includes('live-sender')) {
     console.log(`sender in the running bot: N chats with a message each, the fake Bot API enforcing Telegram's limits, CPU over ${opt('seconds', 20)} s of sending`);
     for (const engine of STORES) for (const queued of list('queued', [1000, 30_000, 100_000])) await benchLiveSender(fakes, ask, engine, queued, opt('seconds', 20));
+  }
+  if (parts.includes('live-fanout')) {
+    console.log('fan-out in the running bot: one new article for every chat, all in instant mode, /start sent every 250 ms from new chats');
+    for (const engine of STORES) for (const chats of list('live-chats', [100_000])) await benchLiveFanOut(fakes, ask, engine, chats);
+  }
+  if (parts.includes('live-prune')) {
+    console.log('the nightly prune in the running bot (PRUNE_CRON every minute), 30,000 chats waiting a message each, /start sent every 250 ms');
+    for (const engine of STORES) for (const rows of list('prune-rows', [1_000_000])) await benchLivePrune(fakes, ask, engine, rows);
   }
   if (parts.includes('live-poll')) {
     console.log(`poll in the running bot: every feed due at one minutely tick on ${FEED_HOSTS} hosts, 20 items each, /start sent every 250 ms`);

@@ -27,6 +27,8 @@ export interface Config {
     concurrency: number;
   };
   storeUrl: string;
+  /** When expired rows are deleted (the server's local time). */
+  pruneCron: string;
   poll: {
     cron: string;
     intervalMs: number;
@@ -116,6 +118,9 @@ const envSchema = z.object({
   POLL_CRON: optionalString
     .transform((v) => v ?? '*/10 * * * *')
     .refine((v) => cron.validate(v), { message: 'a cron expression of 5 or 6 fields, like */10 * * * *' }),
+  PRUNE_CRON: optionalString
+    .transform((v) => v ?? '17 3 * * *')
+    .refine((v) => cron.validate(v), { message: 'a cron expression of 5 or 6 fields, like 17 3 * * *' }),
   FEED_INTERVAL_MINUTES: numberVar(0, 'a number of minutes (empty: every POLL_CRON tick)', (n) => Number.isFinite(n) && n >= 0),
   LLM_CONCURRENCY: positiveInt(4, 'a whole number of LLM requests at once'),
   POLL_CONCURRENCY: positiveInt(16, 'a whole number of feeds fetched at once'),
@@ -197,6 +202,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       concurrency: e.LLM_CONCURRENCY,
     },
     storeUrl: e.STORE_URL,
+    pruneCron: e.PRUNE_CRON,
     poll: {
       cron: e.POLL_CRON,
       intervalMs: e.FEED_INTERVAL_MINUTES * 60_000,

@@ -75,7 +75,7 @@ export async function launchBot(config: Config, log: Logger, options: LaunchOpti
   scheduler.add('minute', '* * * * *', tick);
   // While the LLM is marked down, a tiny request every 15 s notices its recovery (not the digests' growing backoff).
   scheduler.add('llm-probe', '*/15 * * * * *', async () => app.llmHealth.probe());
-  scheduler.add('prune', '17 3 * * *', async () => log.info('expired rows pruned', await app.store.prune(Date.now())), 30 * 60_000);
+  scheduler.add('prune', config.pruneCron, async () => log.info('expired rows pruned', await app.store.prune(Date.now())), 30 * 60_000);
   await app.start();
   requests.start();
   await registerCommands(bot).catch((error: unknown) => log.warn('could not register the command list', { error }));

@@ -12,6 +12,7 @@ describe('configuration', () => {
     const c = parseConfig({});
     expect(c.storeUrl).toBe('sqlite://data/bot.sqlite');
     expect(c.poll.cron).toBe('*/10 * * * *');
+    expect(c.pruneCron).toBe('17 3 * * *');
     expect(c.digest).toEqual({ time: '08:00', timezone: 'Asia/Shanghai' });
     expect(c.telegram.apiRoot).toBe('https://api.telegram.org');
     expect(c.port).toBe(8080);
@@ -23,6 +24,11 @@ describe('configuration', () => {
     expect(c.poll.cron).toBe('*/30 * * * * *');
     expect([...c.fetch.allowPrivate.hostPorts]).toEqual(['localhost:1200']);
     expect(c.fetch.allowPrivate.cidrs).toHaveLength(1);
+  });
+
+  it('takes the prune\'s own hour, and says what a bad one should look like', () => {
+    expect(parseConfig({ PRUNE_CRON: '30 4 * * *' }).pruneCron).toBe('30 4 * * *');
+    expect(() => parseConfig({ PRUNE_CRON: 'at night' })).toThrow(/PRUNE_CRON: expected a cron expression of 5 or 6 fields, like 17 3/);
   });
 
   it('.env.example is valid and lists every variable of INTERFACE.md and the README', () => {

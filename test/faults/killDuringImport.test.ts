@@ -1,10 +1,10 @@
 // kill -9 in the middle of an /import of 30 feeds (the real bot as a child process on SQLite), then a restart: the import finishes once, with one report, every feed followed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/store.js';
-import { startBotApiServer, TEST_TOKEN, type BotApiServer } from '../support/botApiServer.js';
-import { CLI, ROOT } from '../support/buildCli.js';
+import { startBotApiServer, type BotApiServer } from '../support/botApiServer.js';
+import { CLI } from '../support/buildCli.js';
+import { childEnv } from '../support/childEnv.js';
 import { rss, startFeedServer, type FeedServer } from '../support/feedServer.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openaiServer.js';
 import { tempStoreUrl } from '../support/tempStore.js';
@@ -26,19 +26,7 @@ afterAll(async () => {
 describe('kill -9 during an /import', () => {
   it(`finishes the import of ${FEEDS} feeds after a restart: one report, every feed followed once`, async () => {
     const storeUrl = tempStoreUrl();
-    const env = {
-      TELEGRAM_BOT_TOKEN: TEST_TOKEN,
-      TELEGRAM_API_ROOT: api.apiRoot,
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: llm.baseUrl,
-      STORE_URL: storeUrl,
-      POLL_CRON: '0 0 1 1 *',
-      FETCH_ALLOW_PRIVATE: '127.0.0.1/32',
-      PORT: '0',
-      PROMPTS_DIR: join(ROOT, 'prompts'),
-      LOG_LEVEL: 'warn',
-      PATH: process.env.PATH ?? '',
-    };
+    const env = childEnv(api, llm, storeUrl);
     for (let f = 0; f < FEEDS; f++) {
       const body = rss(`源 ${f}`, [{ title: `文章 ${f}`, link: web.url(`/p/${f}`), guid: `g${f}`, description: '导语' }]);
       // Each feed answers slowly, as far-away sites do: the import takes seconds.
