@@ -4,10 +4,9 @@ import { createPacing } from '../core/pacing.js';
 import { visibleText } from '../core/telegramHtml.js';
 import type { Logger } from '../log.js';
 import { isStoreUnavailable } from '../store/database.js';
-import { newFailureId } from '../store/failed.js';
 import type { NewMessage, OutboxQueries, ReadyChat } from '../store/outbox.js';
 import { createSentRecords } from './sentRecords.js';
-import { classifySendError } from './telegramErrors.js';
+import { createSendFailures, type FailureStats } from './sendFailures.js';
 import { deliver, type TelegramApi } from './telegramSend.js';
 
 export interface SenderDeps {
@@ -33,12 +32,8 @@ export interface SenderDeps {
   refreshMs?: number;
 }
 
-export interface SenderStats {
+export interface SenderStats extends FailureStats {
   sent: number;
-  rateLimited: number;
-  retried: number;
-  dropped: number;
-  plainFallbacks: number;
 }
 
 export interface Sender {
@@ -62,7 +57,6 @@ export function htmlMessage(id: string, chatId: number, html: string, options: P
   return { id, chatId, html, plain: visibleText(html), noPreview: true, ...options };
 }
 
-const MAX_ATTEMPTS = 40;
 /** A message being sent is held this long; one a dead sender held goes out again after that (the only way to a duplicate). */
 const SEND_HOLD_MS = 10_000;
 const PAGE = 256;
@@ -83,6 +77,7 @@ export function createSender(deps: SenderDeps): Sender {
   /** Messages taken and sent, Telegram's answer not in yet. */
   let awaitingAnswers = 0;
   const stats: SenderStats = { sent: 0, rateLimited: 0, retried: 0, dropped: 0, plainFallbacks: 0 };
+  const handleError = createSendFailures({ ...deps, chatGapMs, stats, pause: (chatId, until) => pacing.pause(chatId, until) });
   let running = false;
   let draining = false;
   let buffer: ReadyChat[] = [];
@@ -217,55 +212,6 @@ export function createSender(deps: SenderDeps): Sender {
       if (--awaitingAnswers === 0) records.flush(); // the burst is answered: one transaction records it
     }
     await written;
-  }
-
-  async function handleError(m: OutboxMessage, error: unknown, log: Logger): Promise<void> {
-    const verdict = classifySendError(error);
-    const now = Date.now();
-    switch (verdict.action) {
-      case 'wait':
-        stats.rateLimited++;
-        log.warn('telegram rate limit, waiting', { retryAfterMs: verdict.ms });
-        pacing.pause(m.chatId, now + verdict.ms);
-        return deps.outbox.retryAt(m, now + verdict.ms);
-      case 'plain':
-        stats.plainFallbacks++;
-        log.error('TELEGRAM REFUSED OUR HTML: resending as plain text; this is a rendering bug', { error, html: m.html?.slice(0, 500) });
-        return deps.outbox.retryAt(m, now + chatGapMs, { dropHtml: true });
-      case 'migrate':
-        log.info('group migrated to a supergroup, moving it', { toChatId: verdict.toChatId });
-        await deps.outbox.retryAt(m, now);
-        await deps.onMigrate(m.chatId, verdict.toChatId);
-        return;
-      case 'topic':
-        if (m.threadId === undefined) return giveUp(m, error, log, 'telegram refused a message for a topic it did not name; kept as failed');
-        log.warn('a forum topic is gone; its feeds go to the main thread', { threadId: m.threadId });
-        await deps.onTopicGone(m.chatId, m.threadId);
-        return deps.outbox.retryAt(m, now);
-      case 'deactivate':
-        log.warn('telegram refuses this chat; marking it inactive', { reason: verdict.reason });
-        await deps.onDeactivate(m.chatId, verdict.reason);
-        stats.dropped++;
-        return;
-      case 'retry': {
-        const attempts = m.attempts + 1;
-        stats.retried++;
-        if (attempts >= MAX_ATTEMPTS) return giveUp(m, error, log, 'message failed after repeated tries; kept as failed');
-        log.warn('send failed, will retry', { attempts, error });
-        return deps.outbox.retryAt(m, now + Math.min(2 ** attempts * 1000, 10 * 60_000), { attempts });
-      }
-      case 'drop':
-        return giveUp(m, error, log, `telegram refused a message (${verdict.reason}); kept as failed`);
-    }
-  }
-
-  /** Kept as failed with its error and an id (`failed` lists it, `failed --retry` sends it again); the chat's next message goes on. */
-  async function giveUp(m: OutboxMessage, error: unknown, log: Logger, what: string): Promise<void> {
-    stats.dropped++;
-    const failureId = newFailureId();
-    log.error(what, { failureId, attempts: m.attempts + 1, error });
-    const text = error instanceof Error ? error.message : String(error);
-    await deps.outbox.fail(m, { error: text.slice(0, 500), failureId, at: Date.now() });
   }
 
   /** Takes or keeps the right to drain; any doubt (an error, a lost lease) stops draining at once. */
